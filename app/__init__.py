@@ -1,0 +1,1 @@
+"""Matrix calculus for machine learning: lessons, a derivative calculator and graded practice."""

@@ -1,0 +1,66 @@
+"""Typed errors for anything a learner typed.
+
+Every error carries a message written for the learner and the character offset
+where the problem starts, so the interface can point at it with a caret.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ErrorKind = Literal["syntax", "shape", "unsupported", "limit"]
+
+
+class MathError(Exception):
+    """Base class: a message for the learner and the offset it refers to."""
+
+    kind: ErrorKind = "syntax"
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "message": self.message, "position": self.position}
+
+
+class ParseError(MathError):
+    """The text is not an expression: a stray character, unbalanced brackets, an unknown name."""
+
+    kind: ErrorKind = "syntax"
+
+
+class ShapeError(MathError):
+    """The expression parses but its shapes do not fit together."""
+
+    kind: ErrorKind = "shape"
+
+
+class UnsupportedError(MathError):
+    """The expression is valid but asks for something the engine does not do."""
+
+    kind: ErrorKind = "unsupported"
+
+
+class LimitError(MathError):
+    """The input is too long, too deep or too large to work with cheaply."""
+
+    kind: ErrorKind = "limit"
+
+
+def point_to_error(text: str, error: MathError) -> str:
+    """Return the line of ``text`` holding the error, with a caret under its position.
+
+    >>> print(point_to_error("x^T A y)", ParseError("unbalanced ')'", 7)))
+    x^T A y)
+           ^
+    unbalanced ')'
+    """
+    if error.position is None:
+        return error.message
+    position = max(0, min(error.position, len(text)))
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    return f"{line}\n{' ' * (position - line_start)}^\n{error.message}"

@@ -1,0 +1,45 @@
+"""Application settings, read once from the environment (prefix ``MC_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_base_dir() -> Path:
+    """The checkout holding templates/, static/ and content/ (the working directory when installed)."""
+    source_root = Path(__file__).resolve().parents[1]
+    return source_root if (source_root / "templates").is_dir() else Path.cwd()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MC_")
+
+    base_dir: Path = _default_base_dir()
+    database_url: str = ""
+    debug: bool = False
+    """Development mode: re-render a lesson when its file changes."""
+
+    @property
+    def content_dir(self) -> Path:
+        return self.base_dir / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.base_dir / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.base_dir / "static"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database, or the embedded SQLite file under ``data/``."""
+        return self.database_url or f"sqlite:///{self.base_dir / 'data' / 'app.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
