@@ -1,0 +1,548 @@
+"""Every formula stated in the lessons, checked numerically.
+
+Each identity is a small function returning ``(formula, finite_difference)`` evaluated at random
+inputs with distinct dimensions (n=3, m=4, ...) and non-symmetric matrices unless the lesson
+says otherwise. Each worked example's numbers are recomputed and compared with the number
+printed in the lesson, which is also looked up in the lesson's text so the two cannot drift.
+The last part checks that every lesson file parses: front matter, maths delimiters, callouts.
+
+Read the parameter tables (``IDENTITIES``, ``WORKED_NUMBERS``) as a list of facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+LESSONS = Path(__file__).resolve().parents[2] / "content" / "lessons"
+
+# ----------------------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------------------
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def num_grad(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Central-difference gradient of a scalar function of an array; same shape as x."""
+    x = np.asarray(x, dtype=float)
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[idx] = h
+        g[idx] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+def num_jac(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Central-difference Jacobian (numerator layout: rows = outputs, columns = inputs)."""
+    x = np.asarray(x, dtype=float)
+    cols = []
+    for j in range(x.size):
+        e = np.zeros_like(x)
+        e[j] = h
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h))
+    return np.stack(cols, axis=-1)
+
+
+def num_hess(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    """Hessian by central differences of the exact-enough numerical gradient."""
+    return num_jac(lambda z: num_grad(f, z, h), x, h)
+
+
+def spd(n: int, seed: int) -> np.ndarray:
+    """A random symmetric positive definite matrix, comfortably far from singular."""
+    a = rng(seed).standard_normal((n, n))
+    return a @ a.T + n * np.eye(n)
+
+
+def well_conditioned(n: int, seed: int) -> np.ndarray:
+    """A random non-symmetric invertible matrix (shifted away from singularity)."""
+    return rng(seed).standard_normal((n, n)) + 3 * np.eye(n)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - np.max(z))
+    return e / e.sum()
+
+
+def lesson_text(order: int) -> str:
+    (path,) = LESSONS.glob(f"{order:02d}-*.md")
+    return path.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------------
+# Identities: each returns (what the lesson states, what finite differences measure)
+# ----------------------------------------------------------------------------------------
+
+n, m, p, k = 3, 4, 2, 5
+
+
+# Lesson 1: scalar rules ------------------------------------------------------------------
+
+
+def l1_worked_example_derivative():
+    f = lambda x: 3 * x**4 + 2 * x * np.exp(x) + np.sin(x**2)  # noqa: E731
+    df = lambda x: 12 * x**3 + 2 * np.exp(x) + 2 * x * np.exp(x) + 2 * x * np.cos(x**2)  # noqa: E731
+    xs = rng(1).uniform(-2, 2, 5)
+    return df(xs), np.array([num_grad(lambda v: f(v[0]), np.array([x]))[0] for x in xs])
+
+
+def _scalar_rule(f, df, lo=-3.0, hi=3.0, seed=2):
+    xs = rng(seed).uniform(lo, hi, 5)
+    return df(xs), np.array([num_grad(lambda v: f(v[0]), np.array([x]))[0] for x in xs])
+
+
+def l1_sigmoid():
+    return _scalar_rule(sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x)))
+
+
+def l1_softplus():
+    return _scalar_rule(lambda x: np.log1p(np.exp(x)), sigmoid)
+
+
+def l1_tanh():
+    return _scalar_rule(np.tanh, lambda x: 1 - np.tanh(x) ** 2)
+
+
+def l1_gaussian_bump():  # check-yourself 1
+    return _scalar_rule(lambda x: np.exp(-(x**2) / 2), lambda x: -x * np.exp(-(x**2) / 2))
+
+
+def l1_silu():  # check-yourself 2
+    return _scalar_rule(
+        lambda x: x * sigmoid(x), lambda x: sigmoid(x) + x * sigmoid(x) * (1 - sigmoid(x))
+    )
+
+
+def l1_subgradients():
+    """Subgradient inequality f(z) >= f(0) + g z on a grid: holds inside the stated interval."""
+    zs = np.linspace(-5, 5, 1001)
+    relu = lambda z: np.maximum(0, z)  # noqa: E731
+
+    def is_sub(f, g):
+        return bool(np.all(f(zs) >= f(0.0) + g * zs - 1e-12))
+
+    stated = [is_sub(relu, g) for g in (0, 0.5, 1, -0.5, 1.5)]
+    stated += [is_sub(np.abs, g) for g in (-1, 0, 1, 2, -1.5)]
+    expected = [True, True, True, False, False, True, True, True, False, False]
+    return np.array(stated, float), np.array(expected, float)
+
+
+# Lesson 2: shapes, gradient, Jacobian ----------------------------------------------------
+
+
+def l2_gradient_ellipse():
+    f = lambda x: x[0] ** 2 + 2 * x[1] ** 2  # noqa: E731
+    x = rng(3).standard_normal(2)
+    return np.array([2 * x[0], 4 * x[1]]), num_grad(f, x)
+
+
+def _l2_curve(x):
+    return np.array([x[0] ** 2 + x[1], x[0] * x[1], x[0] + 2 * x[1]])
+
+
+def l2_jacobian_3x2():
+    x = rng(4).standard_normal(2)
+    J = np.array([[2 * x[0], 1], [x[1], x[0]], [1, 2]])
+    Jn = num_jac(_l2_curve, x)
+    assert Jn.shape == (3, 2)  # numerator layout: one row per output
+    return J, Jn
+
+
+def l2_jacobian_of_linear_map_is_A():
+    A = rng(5).standard_normal((m, n))
+    Jn = num_jac(lambda x: A @ x, rng(6).standard_normal(n))
+    assert Jn.shape == (m, n)
+    return A, Jn
+
+
+def l2_chain_rule_gradient_is_Jt_grad():
+    """grad_x L = J^T grad_y L for L(f(x)), f: R^n -> R^m (here f = tanh(Ax))."""
+    A = rng(7).standard_normal((m, n))
+    c = rng(8).standard_normal(m)
+    x = rng(9).standard_normal(n)
+    f = lambda x: np.tanh(A @ x)  # noqa: E731
+    L = lambda y: c @ y + 0.5 * y @ y  # noqa: E731
+    J = num_jac(f, x)
+    return J.T @ (c + f(x)), num_grad(lambda x: L(f(x)), x)
+
+
+def l2_descent_step_decreases():
+    """f(x - a grad) ~ f(x) - a ||grad||^2 for small a."""
+    f = lambda x: x[0] ** 2 + 2 * x[1] ** 2 + np.sin(x[0] * x[1])  # noqa: E731
+    x = np.array([1.0, 1.0])
+    g = num_grad(f, x)
+    a = 1e-5  # symmetric difference so that the second-order term cancels
+    return np.array([(f(x - a * g) - f(x + a * g)) / (2 * a)]), np.array([-g @ g])
+
+
+# Lesson 3: gradient identities -----------------------------------------------------------
+
+
+def _vec_case(seed):
+    r = rng(seed)
+    return r.standard_normal((n, n)), r.standard_normal(n), r.standard_normal(n)
+
+
+def l3_linear():
+    _, a, x = _vec_case(10)
+    return a, num_grad(lambda x: a @ x, x)
+
+
+def l3_bilinear_bAx():
+    r = rng(11)
+    A, b, x = r.standard_normal((m, n)), r.standard_normal(m), r.standard_normal(n)
+    return A.T @ b, num_grad(lambda x: b @ A @ x, x)
+
+
+def l3_squared_norm():
+    _, _, x = _vec_case(12)
+    return 2 * x, num_grad(lambda x: x @ x, x)
+
+
+def l3_squared_distance():
+    _, a, x = _vec_case(13)
+    return 2 * (x - a), num_grad(lambda x: (x - a) @ (x - a), x)
+
+
+def l3_quadratic_form():
+    A, _, x = _vec_case(14)
+    assert not np.allclose(A, A.T)
+    return (A + A.T) @ x, num_grad(lambda x: x @ A @ x, x)
+
+
+def l3_quadratic_form_symmetric():
+    A, _, x = _vec_case(15)
+    S = A + A.T
+    return 2 * S @ x, num_grad(lambda x: x @ S @ x, x)
+
+
+def l3_quadratic_form_sees_only_symmetric_part():
+    A, _, x = _vec_case(16)
+    return np.array([x @ A @ x]), np.array([x @ (0.5 * (A + A.T)) @ x])
+
+
+def l3_half_quadratic_minus_linear():
+    A, b, x = _vec_case(17)
+    S = A + A.T
+    return S @ x - b, num_grad(lambda x: 0.5 * x @ S @ x - b @ x, x)
+
+
+def l3_residual_norm():
+    r = rng(18)
+    A, b, x = r.standard_normal((m, n)), r.standard_normal(m), r.standard_normal(n)
+    return 2 * A.T @ (A @ x - b), num_grad(lambda x: np.sum((A @ x - b) ** 2), x)
+
+
+def l3_norm():
+    _, _, x = _vec_case(19)
+    return x / np.linalg.norm(x), num_grad(np.linalg.norm, x)
+
+
+def l3_least_squares():
+    r = rng(20)
+    X, y, w = r.standard_normal((m, n)), r.standard_normal(m), r.standard_normal(n)
+    return 2 * X.T @ (X @ w - y), num_grad(lambda w: np.sum((X @ w - y) ** 2), w)
+
+
+def l3_least_squares_expanded():
+    r = rng(21)
+    X, y, w = r.standard_normal((m, n)), r.standard_normal(m), r.standard_normal(n)
+    expanded = w @ X.T @ X @ w - 2 * y @ X @ w + y @ y
+    return np.array([expanded]), np.array([np.sum((X @ w - y) ** 2)])
+
+
+def l3_ridge():
+    r = rng(22)
+    X, y, w, lam = r.standard_normal((m, n)), r.standard_normal(m), r.standard_normal(n), 0.7
+    L = lambda w: np.sum((X @ w - y) ** 2) + lam * w @ w  # noqa: E731
+    return 2 * X.T @ (X @ w - y) + 2 * lam * w, num_grad(L, w)
+
+
+def l3_ridge_solution_is_stationary():
+    r = rng(23)
+    X, y, lam = r.standard_normal((2, 5)), r.standard_normal(2), 0.3  # more features than rows
+    w = np.linalg.solve(X.T @ X + lam * np.eye(5), X.T @ y)
+    L = lambda w: np.sum((X @ w - y) ** 2) + lam * w @ w  # noqa: E731
+    return np.zeros(5), num_grad(L, w)
+
+
+def l3_square_of_linear():  # check-yourself 3
+    _, a, x = _vec_case(24)
+    return 2 * (a @ x) * a, num_grad(lambda x: (a @ x) ** 2, x)
+
+
+def l3_norm_of_Ax():  # check-yourself 1
+    A = rng(25).standard_normal((m, n))
+    x = rng(26).standard_normal(n)
+    return 2 * A.T @ A @ x, num_grad(lambda x: np.sum((A @ x) ** 2), x)
+
+
+IDENTITIES = [
+    # lesson 1
+    pytest.param(l1_worked_example_derivative, id="L1 d/dx[3x^4+2xe^x+sin(x^2)]"),
+    pytest.param(l1_sigmoid, id="L1 sigmoid' = s(1-s)"),
+    pytest.param(l1_softplus, id="L1 softplus' = sigmoid"),
+    pytest.param(l1_tanh, id="L1 tanh' = 1-tanh^2"),
+    pytest.param(l1_gaussian_bump, id="L1 d/dx exp(-x^2/2) = -x exp(-x^2/2)"),
+    pytest.param(l1_silu, id="L1 d/dx x sigmoid(x)"),
+    pytest.param(l1_subgradients, id="L1 subdifferentials of ReLU and |x| at 0"),
+    # lesson 2
+    pytest.param(l2_gradient_ellipse, id="L2 grad(x1^2+2x2^2) = (2x1,4x2)"),
+    pytest.param(l2_jacobian_3x2, id="L2 Jacobian of the 3x2 example"),
+    pytest.param(l2_jacobian_of_linear_map_is_A, id="L2 d(Ax)/dx = A (m x n)"),
+    pytest.param(l2_chain_rule_gradient_is_Jt_grad, id="L2 grad_x L = J^T grad_y L"),
+    pytest.param(l2_descent_step_decreases, id="L2 first-order change = -a|grad|^2"),
+    # lesson 3
+    pytest.param(l3_linear, id="L3 grad a^T x = a"),
+    pytest.param(l3_bilinear_bAx, id="L3 grad b^T A x = A^T b"),
+    pytest.param(l3_squared_norm, id="L3 grad |x|^2 = 2x"),
+    pytest.param(l3_squared_distance, id="L3 grad |x-a|^2 = 2(x-a)"),
+    pytest.param(l3_quadratic_form, id="L3 grad x^T A x = (A+A^T)x"),
+    pytest.param(l3_quadratic_form_symmetric, id="L3 grad x^T A x = 2Ax (A symmetric)"),
+    pytest.param(l3_quadratic_form_sees_only_symmetric_part, id="L3 x^T A x = x^T sym(A) x"),
+    pytest.param(l3_half_quadratic_minus_linear, id="L3 grad x^T A x/2 - b^T x = Ax-b"),
+    pytest.param(l3_residual_norm, id="L3 grad |Ax-b|^2 = 2A^T(Ax-b)"),
+    pytest.param(l3_norm, id="L3 grad |x| = x/|x|"),
+    pytest.param(l3_least_squares, id="L3 grad |Xw-y|^2 = 2X^T(Xw-y)"),
+    pytest.param(l3_least_squares_expanded, id="L3 least squares expansion"),
+    pytest.param(l3_ridge, id="L3 ridge gradient"),
+    pytest.param(l3_ridge_solution_is_stationary, id="L3 ridge normal equations"),
+    pytest.param(l3_square_of_linear, id="L3 grad (a^T x)^2 = 2(a^T x)a"),
+    pytest.param(l3_norm_of_Ax, id="L3 grad |Ax|^2 = 2A^T A x"),
+]
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_identity(identity: Callable[[], tuple[np.ndarray, np.ndarray]]) -> None:
+    stated, measured = identity()
+    stated, measured = np.asarray(stated, float), np.asarray(measured, float)
+    assert stated.shape == measured.shape, "shape mismatch: a layout error"
+    np.testing.assert_allclose(stated, measured, rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------------------
+# Worked examples: recompute the numbers printed in the lessons
+# ----------------------------------------------------------------------------------------
+
+
+def _f1(x):
+    return 3 * x**4 + 2 * x * np.exp(x) + np.sin(x**2)
+
+
+def _df1(x):
+    return 12 * x**3 + 2 * np.exp(x) + 2 * x * np.exp(x) + 2 * x * np.cos(x**2)
+
+
+_X3 = np.array([[1.0, 0], [1, 1], [1, 2]])
+_y3 = np.array([1.0, 2, 2])
+
+
+def _ls(w):
+    w = np.asarray(w, float)
+    return float(np.sum((_X3 @ w - _y3) ** 2))
+
+
+_Aq = np.array([[1.0, 2], [0, 3]])
+_xq = np.array([1.0, 1])
+
+# (lesson, text that must appear in the lesson, recomputed value, value stated in the text)
+WORKED_NUMBERS = [
+    # lesson 1: f'(1) for the three-part example
+    pytest.param(1, r"4e \approx 10.8731", 4 * np.e, 10.8731, id="L1 4e"),
+    pytest.param(1, r"2\cos 1 \approx 1.0806", 2 * np.cos(1), 1.0806, id="L1 2cos1"),
+    pytest.param(1, r"f'(1) \approx 23.9537", _df1(1.0), 23.9537, id="L1 f'(1)"),
+    pytest.param(
+        1, "agrees with it to about five significant figures",
+        (_f1(1.001) - _f1(0.999)) / 0.002, 23.9537, id="L1 central difference at 1",
+    ),
+    pytest.param(1, r"\sigma'(0) = 1/4", sigmoid(0) * (1 - sigmoid(0)), 0.25, id="L1 sigmoid'(0)"),
+    # lesson 2: the 3x2 Jacobian at (1, 2)
+    pytest.param(2, "y = (3, 2, 5)", _l2_curve(np.array([1.0, 2])), [3, 2, 5], id="L2 y(1,2)"),
+    pytest.param(
+        2, r"\begin{bmatrix} 2 & 1 \\ 2 & 1 \\ 1 & 2 \end{bmatrix}",
+        num_jac(_l2_curve, np.array([1.0, 2])), [[2, 1], [2, 1], [1, 2]], id="L2 J(1,2)",
+    ),
+    pytest.param(
+        2, "(3.2, 2.2, 5.1)",
+        _l2_curve(np.array([1.0, 2])) + num_jac(_l2_curve, np.array([1.0, 2])) @ [0.1, 0],
+        [3.2, 2.2, 5.1], id="L2 linear prediction",
+    ),
+    pytest.param(2, "(3.21, 2.2, 5.1)", _l2_curve(np.array([1.1, 2])), [3.21, 2.2, 5.1],
+                 id="L2 true value"),
+    pytest.param(
+        2, "shrink by a factor of 4",
+        (_l2_curve(np.array([1.1, 2]))[0] - 3.2)
+        / (_l2_curve(np.array([1.05, 2]))[0] - (3 + 2 * 0.05)),
+        4.0, id="L2 error ratio when halving the step",
+    ),
+    pytest.param(2, "it is $(2, 4)$", [2 * 1.0, 4 * 1.0], [2, 4], id="L2 gradient at (1,1)"),
+    # lesson 3: quadratic form example
+    pytest.param(3, "At $x = (1,1)$, $f = 6$", _xq @ _Aq @ _xq, 6, id="L3 x^T A x"),
+    pytest.param(3, "(A + A^\\top)x = (2 + 2,\\ 2 + 6) = (4, 8)", (_Aq + _Aq.T) @ _xq, [4, 8],
+                 id="L3 (A+A^T)x"),
+    pytest.param(3, "= (6, 6)", 2 * _Aq @ _xq, [6, 6], id="L3 wrong 2Ax"),
+    # lesson 3: least squares example
+    pytest.param(3, "and the loss is $L = 1 + 1 + 0 = 2$", _ls([0, 1]), 2, id="L3 L(0,1)"),
+    pytest.param(3, "So $X^\\top r = (-2, -1)$", _X3.T @ (_X3 @ [0, 1] - _y3), [-2, -1],
+                 id="L3 X^T r"),
+    pytest.param(3, "\\nabla_w L = 2X^\\top r = (-4, -2)", 2 * _X3.T @ (_X3 @ [0, 1] - _y3),
+                 [-4, -2], id="L3 gradient"),
+    pytest.param(3, "$L(0.1, 1) = 1.63$", _ls([0.1, 1]), 1.63, id="L3 L(0.1,1)"),
+    pytest.param(3, "$L(-0.1, 1) = 2.43$", _ls([-0.1, 1]), 2.43, id="L3 L(-0.1,1)"),
+    pytest.param(3, "$L(0, 1.1) = 1.85$", _ls([0, 1.1]), 1.85, id="L3 L(0,1.1)"),
+    pytest.param(3, "$L(0, 0.9) = 2.25$", _ls([0, 0.9]), 2.25, id="L3 L(0,0.9)"),
+    pytest.param(3, "(1.63 - 2.43)/0.2 = -4", (_ls([0.1, 1]) - _ls([-0.1, 1])) / 0.2, -4,
+                 id="L3 central difference w1"),
+    pytest.param(3, "(1.85 - 2.25)/0.2 = -2", (_ls([0, 1.1]) - _ls([0, 0.9])) / 0.2, -2,
+                 id="L3 central difference w2"),
+    pytest.param(3, "X^\\top y = (5, 6)", _X3.T @ _y3, [5, 6], id="L3 X^T y"),
+    pytest.param(3, "\\begin{bmatrix} 3 & 3 \\\\ 3 & 5 \\end{bmatrix}", _X3.T @ _X3,
+                 [[3, 3], [3, 5]], id="L3 X^T X"),
+    pytest.param(3, "w^\\star = (7/6,\\ 1/2)", np.linalg.solve(_X3.T @ _X3, _X3.T @ _y3),
+                 [7 / 6, 1 / 2], id="L3 normal equations"),
+    pytest.param(3, "the residual is $(1/6, -1/3, 1/6)$",
+                 _X3 @ [7 / 6, 1 / 2] - _y3, [1 / 6, -1 / 3, 1 / 6], id="L3 residual at w*"),
+    pytest.param(3, "the loss is $1/6$", _ls([7 / 6, 1 / 2]), 1 / 6, id="L3 loss at w*"),
+    pytest.param(3, "(-4, -2) + 2\\,(0, 1) = (-4, 0)",
+                 2 * _X3.T @ (_X3 @ [0, 1] - _y3) + 2 * np.array([0, 1]), [-4, 0],
+                 id="L3 ridge gradient"),
+    pytest.param(3, "the ridge solution is $w = (0.8, 0.6)$",
+                 np.linalg.solve(_X3.T @ _X3 + np.eye(2), _X3.T @ _y3), [0.8, 0.6],
+                 id="L3 ridge solution"),
+]
+
+
+@pytest.mark.parametrize(("lesson", "fragment", "computed", "stated"), WORKED_NUMBERS)
+def test_worked_number(lesson: int, fragment: str, computed, stated) -> None:
+    assert fragment in lesson_text(lesson), f"lesson {lesson} no longer says {fragment!r}"
+    computed, stated = np.asarray(computed, float), np.asarray(stated, float)
+    # Stated numbers are rounded to the digits shown; allow half a unit in the last place.
+    np.testing.assert_allclose(computed, stated, rtol=5e-5, atol=5e-5)
+
+
+# ----------------------------------------------------------------------------------------
+# The lesson files themselves
+# ----------------------------------------------------------------------------------------
+
+CALLOUT = re.compile(r"^:::\s*(\w+)?(.*)$")
+WIDGETS = {"jacobian", "gradient", "hessian", "finite-differences", "descent"}
+FORBIDDEN_TEX = (r"\newcommand", r"\renewcommand", r"\def", r"\label", r"\eqref", r"\ref{",
+                 r"\bm", r"\boldsymbol", r"\mathbf", r"\require")
+
+
+def lesson_paths() -> list[Path]:
+    return sorted(LESSONS.glob("*.md"))
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    assert text.startswith("---\n"), "a lesson starts with YAML front matter"
+    end = text.index("\n---\n", 4)
+    return text[4:end], text[end + 5 :]
+
+
+def math_spans(body: str) -> list[tuple[str, bool]]:
+    """(tex, display) for every maths span, following the renderer's rules.
+
+    Display maths is a ``$$`` line pair; inline maths is ``$...$`` on one line, and (as in the
+    renderer, which treats ``$5`` as money) a digit may not touch the outside of a delimiter.
+    """
+    spans: list[tuple[str, bool]] = []
+    lines = body.split("\n")
+    i, fenced = 0, False
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("```"):
+            fenced = not fenced
+            i += 1
+            continue
+        if fenced:
+            i += 1
+            continue
+        if line.strip() == "$$":
+            j = lines.index("$$", i + 1) if "$$" in lines[i + 1 :] else -1
+            assert j > i, f"unclosed $$ block at line {i + 1}"
+            spans.append(("\n".join(lines[i + 1 : j]), True))
+            i = j + 1
+            continue
+        assert "$$" not in line, f"put display maths on its own $$ lines (line {i + 1})"
+        assert line.count("$") % 2 == 0, f"unbalanced $ on line {i + 1}: {line}"
+        for match in re.finditer(r"\$([^$]+)\$", line):
+            start, end = match.span()
+            assert not (start > 0 and line[start - 1].isdigit()), f"digit before $ line {i + 1}"
+            assert not (end < len(line) and line[end].isdigit()), f"digit after $ line {i + 1}"
+            tex = match.group(1)
+            assert tex == tex.strip(), f"space inside $ delimiters on line {i + 1}"
+            spans.append((tex, False))
+        i += 1
+    assert not fenced, "unclosed code fence"
+    return spans
+
+
+def test_lessons_exist_and_orders_are_unique() -> None:
+    yaml = pytest.importorskip("yaml")
+    paths = lesson_paths()
+    assert paths, "no lessons"
+    orders = []
+    for path in paths:
+        assert re.fullmatch(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*\.md", path.name), path.name
+        meta = yaml.safe_load(split_front_matter(path.read_text(encoding="utf-8"))[0])
+        orders.append(meta["order"])
+        assert int(path.name[:2]) == meta["order"], f"{path.name}: file number != order"
+    assert sorted(orders) == list(range(1, len(orders) + 1))
+
+
+@pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.stem)
+def test_lesson_front_matter(path: Path) -> None:
+    yaml = pytest.importorskip("yaml")
+    meta = yaml.safe_load(split_front_matter(path.read_text(encoding="utf-8"))[0])
+    assert isinstance(meta, dict)
+    assert isinstance(meta["title"], str) and meta["title"].strip()
+    assert isinstance(meta["order"], int) and not isinstance(meta["order"], bool)
+    assert 1 <= meta["order"] <= 8
+    assert isinstance(meta["summary"], str) and 0 < len(meta["summary"]) <= 120
+    assert isinstance(meta["objectives"], list) and len(meta["objectives"]) >= 2
+    assert all(isinstance(o, str) and o.strip() for o in meta["objectives"])
+
+
+@pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.stem)
+def test_lesson_body(path: Path) -> None:
+    _, body = split_front_matter(path.read_text(encoding="utf-8"))
+    spans = math_spans(body)
+    assert spans, "a maths lesson with no maths"
+    for tex, _display in spans:
+        assert tex.count("{") == tex.count("}"), f"unbalanced braces in {tex!r}"
+        for bad in FORBIDDEN_TEX:
+            assert bad not in tex, f"{bad} is not allowed (KaTeX, no macros): {tex!r}"
+        assert r"\begin{" not in tex or tex.count(r"\begin{") == tex.count(r"\end{")
+    # Callouts open with a known kind and are closed; no nesting.
+    open_kind = None
+    kinds = []
+    for line in body.split("\n"):
+        match = CALLOUT.match(line)
+        if not match:
+            continue
+        if match.group(1):
+            assert open_kind is None, f"nested callout {line!r}"
+            assert match.group(1) in {"note", "tip", "warning", "example"}, line
+            open_kind = match.group(1)
+            kinds.append(open_kind)
+        else:
+            assert open_kind is not None, "closing ::: without an opening"
+            open_kind = None
+    assert open_kind is None, "unclosed callout"
+    assert "example" in kinds and "warning" in kinds, "each lesson needs an example and a warning"
+    assert "## Check yourself" in body and kinds.count("note") >= 2
+    widgets = re.findall(r"^```widget ([a-z-]+)", body, flags=re.M)
+    assert set(widgets) <= WIDGETS and len(widgets) <= 2
