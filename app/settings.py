@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _default_base_dir() -> Path:
-    """The checkout holding templates/, static/ and content/ (the working directory when installed)."""
+    """The checkout holding templates/, static/ and content/ (else the working directory)."""
     source_root = Path(__file__).resolve().parents[1]
     return source_root if (source_root / "templates").is_dir() else Path.cwd()
 
@@ -21,10 +21,20 @@ class Settings(BaseSettings):
     database_url: str = ""
     debug: bool = False
     """Development mode: re-render a lesson when its file changes."""
+    content_root: Path | None = None
+    """Where lessons/ lives when not under base_dir (tests point it at fixture lessons)."""
 
     @property
     def content_dir(self) -> Path:
-        return self.base_dir / "content"
+        return self.content_root or self.base_dir / "content"
+
+    @property
+    def lessons_dir(self) -> Path:
+        return self.content_dir / "lessons"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.base_dir / "data"
 
     @property
     def templates_dir(self) -> Path:
@@ -37,7 +47,7 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         """The configured database, or the embedded SQLite file under ``data/``."""
-        return self.database_url or f"sqlite:///{self.base_dir / 'data' / 'app.db'}"
+        return self.database_url or f"sqlite:///{self.data_dir / 'app.db'}"
 
 
 @lru_cache
