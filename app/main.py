@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app.settings import Settings, get_settings
+from app.store.db import make_engine, make_session_factory
+from app.store.migrate import upgrade_to_head
+from app.web import health, lessons_api, pages, vendor
+from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
+from app.web.templating import make_templates
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. Lessons are loaded here, so a broken lesson file fails at start-up."""
     settings = settings or get_settings()
-    app = FastAPI(title="Matrix Calculus", version="0.1.0")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upgrade_to_head(settings.resolved_database_url)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Matrix Calculus", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.templates = make_templates(settings)
+    app.state.lesson_libraries = {}
+    lesson_library_for(app, settings)  # load every lesson now: a broken file stops start-up
+    engine = make_engine(settings.resolved_database_url)
+    app.state.session_factory = make_session_factory(engine)
+
     install_error_handlers(app)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health.router)
+    app.include_router(pages.router)
+    app.include_router(lessons_api.router)
+    # Before the /static mount, which would otherwise claim this path.
+    app.include_router(vendor.router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

@@ -1,11 +1,21 @@
-"""One place that turns domain errors into HTTP responses (JSON for the API, HTML for pages)."""
+"""One place that turns errors into HTTP responses: JSON under /api, HTML pages elsewhere."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.mathcore.errors import MathError
+
+API_PREFIX = "/api/"
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)
 
 
 async def math_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -13,5 +23,21 @@ async def math_error_handler(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"error": exc.to_dict()})
 
 
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if wants_json(request):
+        return JSONResponse(
+            status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers
+        )
+    if exc.status_code == 404:
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request, "errors/404.html", {"detail": exc.detail}, status_code=404
+        )
+    return await http_exception_handler(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MathError, math_error_handler)
+    # Registered for Starlette's class so unknown URLs (raised by the router) come here too.
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)

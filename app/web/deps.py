@@ -1,0 +1,62 @@
+"""Dependencies routes receive: settings, templates, lessons, database sessions.
+
+Tests replace settings with ``app.dependency_overrides[get_settings] = lambda: Settings(...)``
+or by passing Settings to create_app; nothing reads a module-level global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from app.content.lessons import LessonLibrary
+from app.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+
+
+def lesson_library_for(app: FastAPI, settings: Settings) -> LessonLibrary:
+    """The library for ``settings``' lessons folder, loaded on first use and kept on the app.
+
+    create_app calls this once so a broken lesson fails at start-up; routes call it through
+    get_lessons, which also honours settings overridden in tests.
+    """
+    libraries: dict[tuple[str, bool], LessonLibrary] = app.state.lesson_libraries
+    key = (str(settings.lessons_dir), settings.debug)
+    if key not in libraries:
+        libraries[key] = LessonLibrary(settings.lessons_dir, watch=settings.debug)
+    return libraries[key]
+
+
+def get_lessons(request: Request, settings: SettingsDep) -> LessonLibrary:
+    return lesson_library_for(request.app, settings)
+
+
+LessonsDep = Annotated[LessonLibrary, Depends(get_lessons)]
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session for one request, closed afterwards; commit explicitly in the route."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+DbDep = Annotated[Session, Depends(get_db)]

@@ -1,0 +1,27 @@
+"""HTML pages: the lesson list (home) and one page per lesson."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from app.web.deps import LessonsDep, TemplatesDep
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+
+@router.get("/", name="home")
+def home(request: Request, lessons: LessonsDep, templates: TemplatesDep) -> HTMLResponse:
+    return templates.TemplateResponse(request, "lessons/index.html", {"lessons": lessons.all()})
+
+
+@router.get("/lessons/{slug}", name="lesson")
+def lesson_page(
+    request: Request, slug: str, lessons: LessonsDep, templates: TemplatesDep
+) -> HTMLResponse:
+    lesson = lessons.get(slug)
+    if lesson is None:
+        raise HTTPException(status_code=404, detail=f"No lesson called {slug!r}.")
+    previous, following = lessons.neighbours(slug)
+    context = {"lesson": lesson, "previous": previous, "next": following}
+    return templates.TemplateResponse(request, "lessons/lesson.html", context)

@@ -1,0 +1,37 @@
+"""The Jinja environment shared by every page: site navigation and helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi.templating import Jinja2Templates
+
+from app.settings import Settings
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    href: str
+
+    def is_current(self, path: str) -> bool:
+        """Home is current only on "/" and lesson pages; others on their own prefix."""
+        if self.href == "/":
+            return path == "/" or path.startswith("/lessons")
+        return path == self.href or path.startswith(self.href + "/")
+
+
+# Practice and Explore join this list when their issues land.
+SITE_NAV = (
+    NavLink("Lessons", "/"),
+    NavLink("Calculator", "/calculator"),
+)
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(settings.templates_dir))
+    templates.env.globals["site_name"] = "Matrix Calculus"
+    templates.env.globals["site_nav"] = SITE_NAV
+    templates.env.trim_blocks = True
+    templates.env.lstrip_blocks = True
+    return templates
