@@ -289,6 +289,250 @@ def l3_norm_of_Ax():  # check-yourself 1
     return 2 * A.T @ A @ x, num_grad(lambda x: np.sum((A @ x) ** 2), x)
 
 
+# Lesson 4: differentials and the trace trick ---------------------------------------------
+
+
+def _mats(seed, *shapes):
+    r = rng(seed)
+    return [r.standard_normal(s) for s in shapes]
+
+
+def l4_product_rule_differential():
+    X, Y, dX, dY = _mats(30, (m, n), (n, k), (m, n), (n, k))
+    t = 1e-6
+    measured = ((X + t * dX) @ (Y + t * dY) - (X - t * dX) @ (Y - t * dY)) / (2 * t)
+    return dX @ Y + X @ dY, measured
+
+
+def l4_hadamard_product_rule():
+    X, Y, dX, dY = _mats(31, (m, n), (m, n), (m, n), (m, n))
+    t = 1e-6
+    measured = ((X + t * dX) * (Y + t * dY) - (X - t * dX) * (Y - t * dY)) / (2 * t)
+    return dX * Y + X * dY, measured
+
+
+def l4_trace_commutes():
+    A, B = _mats(32, (m, n), (n, m))
+    return np.array([np.trace(A @ B)]), np.array([np.trace(B @ A)])
+
+
+def l4_trace_cyclic():
+    A, B, C = _mats(33, (m, n), (n, k), (k, m))
+    t = np.trace(A @ B @ C)
+    return np.array([t, t]), np.array([np.trace(B @ C @ A), np.trace(C @ A @ B)])
+
+
+def l4_trace_not_any_permutation():
+    A, B, C = _mats(34, (n, n), (n, n), (n, n))
+    gap = abs(np.trace(A @ B @ C) - np.trace(A @ C @ B))
+    return np.array([gap > 1e-3], float), np.array([1.0])
+
+
+def l4_frobenius_inner_product():
+    A, B = _mats(35, (m, n), (m, n))
+    return np.array([np.trace(A.T @ B), np.trace(A.T @ A)]), np.array(
+        [np.sum(A * B), np.linalg.norm(A, "fro") ** 2]
+    )
+
+
+def l4_df_is_trace_G_dX():
+    """df = tr(G^T dX) with G the entrywise gradient (f = sum of sin(X) * C)."""
+    X, C, dX = _mats(36, (m, n), (m, n), (m, n))
+    f = lambda X: np.sum(np.sin(X) * C)  # noqa: E731
+    t = 1e-6
+    G = num_grad(f, X)
+    return np.array([np.trace(G.T @ dX)]), np.array([(f(X + t * dX) - f(X - t * dX)) / (2 * t)])
+
+
+def l4_grad_tr_AX():
+    A, X = _mats(37, (n, m), (m, n))
+    return A.T, num_grad(lambda X: np.trace(A @ X), X)
+
+
+def l4_grad_tr_XtA():
+    A, X = _mats(38, (m, n), (m, n))
+    return A, num_grad(lambda X: np.trace(X.T @ A), X)
+
+
+def l4_grad_atXb():
+    a, b, X = _mats(39, (m,), (n,), (m, n))
+    return np.outer(a, b), num_grad(lambda X: a @ X @ b, X)
+
+
+def l4_grad_tr_AXB():
+    A, X, B = _mats(40, (p, m), (m, n), (n, p))
+    return A.T @ B.T, num_grad(lambda X: np.trace(A @ X @ B), X)
+
+
+def l4_grad_tr_XtAX():
+    A, X = _mats(41, (n, n), (n, k))
+    return (A + A.T) @ X, num_grad(lambda X: np.trace(X.T @ A @ X), X)
+
+
+def l4_grad_frobenius_norm():
+    (X,) = _mats(42, (m, n))
+    return 2 * X, num_grad(lambda X: np.sum(X * X), X)
+
+
+def l4_grad_AX_minus_B():
+    A, X, B = _mats(43, (p, m), (m, n), (p, n))
+    return 2 * A.T @ (A @ X - B), num_grad(lambda X: np.sum((A @ X - B) ** 2), X)
+
+
+def l4_grad_tr_XAXt():  # check-yourself 1
+    X, A = _mats(44, (m, n), (n, n))
+    return X @ (A + A.T), num_grad(lambda X: np.trace(X @ A @ X.T), X)
+
+
+def l4_grad_WX_minus_Y():  # check-yourself 2
+    W, X, Y = _mats(45, (m, n), (n, k), (m, k))
+    return 2 * (W @ X - Y) @ X.T, num_grad(lambda W: np.sum((W @ X - Y) ** 2), W)
+
+
+def l4_grad_tr_X_squared():  # check-yourself 3
+    (X,) = _mats(46, (n, n))
+    return 2 * X.T, num_grad(lambda X: np.trace(X @ X), X)
+
+
+def l4_worked_2x2_tr_AX():
+    A = np.array([[1.0, 2], [3, 4]])
+    X = rng(47).standard_normal((2, 2))
+    explicit = X[0, 0] + 2 * X[1, 0] + 3 * X[0, 1] + 4 * X[1, 1]
+    return np.array([explicit]), np.array([np.trace(A @ X)])
+
+
+# Lesson 5: determinants and inverses -----------------------------------------------------
+
+
+def l5_det_identity_plus_small():
+    (E,) = _mats(50, (n, n))
+    t = 1e-4
+    # the error of 1 + tr(tE) is second order: divide by t^2 and it stays bounded
+    err = abs(np.linalg.det(np.eye(n) + t * E) - (1 + t * np.trace(E)))
+    return np.array([err / t**2 < 10 * np.sum(np.abs(E)) ** 2], float), np.array([1.0])
+
+
+def l5_jacobi_differential():
+    X, dX = well_conditioned(n, 51), rng(52).standard_normal((n, n))
+    t = 1e-6
+    measured = (np.linalg.det(X + t * dX) - np.linalg.det(X - t * dX)) / (2 * t)
+    return np.array([np.linalg.det(X) * np.trace(np.linalg.solve(X, dX))]), np.array([measured])
+
+
+def l5_grad_det():
+    X = well_conditioned(n, 53)
+    return np.linalg.det(X) * np.linalg.inv(X).T, num_grad(np.linalg.det, X)
+
+
+def l5_grad_log_det():
+    X = well_conditioned(n, 54)
+    assert np.linalg.det(X) > 0
+    return np.linalg.inv(X).T, num_grad(lambda X: np.log(np.linalg.det(X)), X)
+
+
+def l5_grad_log_abs_det_negative():
+    X = well_conditioned(n, 55)
+    X[0] *= -1  # det < 0
+    return np.linalg.inv(X).T, num_grad(lambda X: np.linalg.slogdet(X)[1], X)
+
+
+def l5_grad_log_det_spd():
+    S = spd(m, 56)
+    return np.linalg.inv(S), num_grad(lambda X: np.linalg.slogdet(X)[1], S)
+
+
+def l5_differential_of_inverse():
+    X, dX = well_conditioned(n, 57), rng(58).standard_normal((n, n))
+    t = 1e-6
+    inv = np.linalg.inv
+    Xi = inv(X)
+    return -Xi @ dX @ Xi, (inv(X + t * dX) - inv(X - t * dX)) / (2 * t)
+
+
+def l5_inverse_is_not_minus_X2_dX():
+    X, dX = well_conditioned(n, 59), rng(60).standard_normal((n, n))
+    Xi = np.linalg.inv(X)
+    gap = np.abs(-Xi @ dX @ Xi - (-Xi @ Xi @ dX)).max()
+    return np.array([gap > 1e-3], float), np.array([1.0])
+
+
+def l5_grad_a_Xinv_b():
+    X = well_conditioned(n, 61)
+    a, b = _mats(62, (n,), (n,))
+    XiT = np.linalg.inv(X).T
+    return -XiT @ np.outer(a, b) @ XiT, num_grad(lambda X: a @ np.linalg.solve(X, b), X)
+
+
+def l5_grad_tr_inverse():  # check-yourself 1
+    X = well_conditioned(n, 63)
+    XiT = np.linalg.inv(X).T
+    return -XiT @ XiT, num_grad(lambda X: np.trace(np.linalg.inv(X)), X)
+
+
+def l5_grad_det_of_inverse():  # check-yourself 2
+    X = well_conditioned(n, 64)
+    return -np.linalg.inv(X).T / np.linalg.det(X), num_grad(
+        lambda X: np.linalg.det(np.linalg.inv(X)), X
+    )
+
+
+def l5_grad_log_det_XtX():  # check-yourself 3
+    X = well_conditioned(n, 65)
+    return 2 * np.linalg.inv(X).T, num_grad(lambda X: np.linalg.slogdet(X.T @ X)[1], X)
+
+
+def _gauss_nll(data, mu, Sigma):
+    N, d = data.shape
+    D = data - mu
+    quad = np.sum(D * np.linalg.solve(Sigma, D.T).T)
+    return 0.5 * N * np.linalg.slogdet(Sigma)[1] + 0.5 * quad + 0.5 * N * d * np.log(2 * np.pi)
+
+
+def _gauss_case():
+    r = rng(66)
+    data = r.standard_normal((7, n)) @ (np.eye(n) + 0.3 * r.standard_normal((n, n))) + 1.0
+    return data, r.standard_normal(n), spd(n, 67)
+
+
+def l5_gaussian_grad_mean():
+    data, mu, Sigma = _gauss_case()
+    stated = -np.linalg.solve(Sigma, np.sum(data - mu, axis=0))
+    return stated, num_grad(lambda mu: _gauss_nll(data, mu, Sigma), mu)
+
+
+def l5_gaussian_grad_cov():
+    data, mu, Sigma = _gauss_case()
+    N = len(data)
+    S = (data - mu).T @ (data - mu)
+    Si = np.linalg.inv(Sigma)
+    stated = 0.5 * N * Si - 0.5 * Si @ S @ Si
+    # entries perturbed independently, as the lesson says
+    return stated, num_grad(lambda Sig: _gauss_nll(data, mu, Sig), Sigma)
+
+
+def l5_gaussian_mle_is_stationary():
+    data, _, _ = _gauss_case()
+    mu = data.mean(axis=0)
+    Sigma = (data - mu).T @ (data - mu) / len(data)
+    g_mu = num_grad(lambda v: _gauss_nll(data, v, Sigma), mu)
+    g_S = num_grad(lambda S: _gauss_nll(data, mu, S), Sigma)
+    return np.concatenate([g_mu, g_S.ravel()]), np.zeros(n + n * n)
+
+
+def l5_symmetric_entries_convention():
+    """Differentiating log det along symmetric directions gives 2 S^-1 - diag(S^-1)."""
+    S = spd(n, 68)
+    Si = np.linalg.inv(S)
+    G = np.zeros((n, n))
+    t = 1e-6
+    for i in range(n):
+        for j in range(n):
+            E = np.zeros((n, n))
+            E[i, j] = E[j, i] = 1.0
+            G[i, j] = (np.linalg.slogdet(S + t * E)[1] - np.linalg.slogdet(S - t * E)[1]) / (2 * t)
+    return 2 * Si - np.diag(np.diag(Si)), G
+
+
 IDENTITIES = [
     # lesson 1
     pytest.param(l1_worked_example_derivative, id="L1 d/dx[3x^4+2xe^x+sin(x^2)]"),
@@ -321,6 +565,42 @@ IDENTITIES = [
     pytest.param(l3_ridge_solution_is_stationary, id="L3 ridge normal equations"),
     pytest.param(l3_square_of_linear, id="L3 grad (a^T x)^2 = 2(a^T x)a"),
     pytest.param(l3_norm_of_Ax, id="L3 grad |Ax|^2 = 2A^T A x"),
+    # lesson 4
+    pytest.param(l4_product_rule_differential, id="L4 d(XY) = dX Y + X dY"),
+    pytest.param(l4_hadamard_product_rule, id="L4 d(X o Y) = dX o Y + X o dY"),
+    pytest.param(l4_trace_commutes, id="L4 tr(AB) = tr(BA), A m x n"),
+    pytest.param(l4_trace_cyclic, id="L4 tr(ABC) = tr(BCA) = tr(CAB)"),
+    pytest.param(l4_trace_not_any_permutation, id="L4 tr(ABC) != tr(ACB)"),
+    pytest.param(l4_frobenius_inner_product, id="L4 tr(A^T B) = sum A_ij B_ij"),
+    pytest.param(l4_df_is_trace_G_dX, id="L4 df = tr(G^T dX)"),
+    pytest.param(l4_grad_tr_AX, id="L4 grad tr(AX) = A^T"),
+    pytest.param(l4_grad_tr_XtA, id="L4 grad tr(X^T A) = A"),
+    pytest.param(l4_grad_atXb, id="L4 grad a^T X b = a b^T"),
+    pytest.param(l4_grad_tr_AXB, id="L4 grad tr(AXB) = A^T B^T"),
+    pytest.param(l4_grad_tr_XtAX, id="L4 grad tr(X^T A X) = (A+A^T)X"),
+    pytest.param(l4_grad_frobenius_norm, id="L4 grad |X|_F^2 = 2X"),
+    pytest.param(l4_grad_AX_minus_B, id="L4 grad |AX-B|_F^2 = 2A^T(AX-B)"),
+    pytest.param(l4_grad_tr_XAXt, id="L4 grad tr(X A X^T) = X(A+A^T)"),
+    pytest.param(l4_grad_WX_minus_Y, id="L4 grad_W |WX-Y|_F^2 = 2(WX-Y)X^T"),
+    pytest.param(l4_grad_tr_X_squared, id="L4 grad tr(X^2) = 2X^T"),
+    pytest.param(l4_worked_2x2_tr_AX, id="L4 tr(AX) written out for the 2x2 A"),
+    # lesson 5
+    pytest.param(l5_det_identity_plus_small, id="L5 det(I+E) = 1 + tr E + O(E^2)"),
+    pytest.param(l5_jacobi_differential, id="L5 d det X = det X tr(X^-1 dX)"),
+    pytest.param(l5_grad_det, id="L5 grad det X = det X X^-T"),
+    pytest.param(l5_grad_log_det, id="L5 grad log det X = X^-T"),
+    pytest.param(l5_grad_log_abs_det_negative, id="L5 grad log|det X| = X^-T (det<0)"),
+    pytest.param(l5_grad_log_det_spd, id="L5 grad log det S = S^-1 (SPD)"),
+    pytest.param(l5_differential_of_inverse, id="L5 d(X^-1) = -X^-1 dX X^-1"),
+    pytest.param(l5_inverse_is_not_minus_X2_dX, id="L5 d(X^-1) != -X^-2 dX"),
+    pytest.param(l5_grad_a_Xinv_b, id="L5 grad a^T X^-1 b = -X^-T a b^T X^-T"),
+    pytest.param(l5_grad_tr_inverse, id="L5 grad tr(X^-1) = -X^-T X^-T"),
+    pytest.param(l5_grad_det_of_inverse, id="L5 grad det(X^-1) = -X^-T / det X"),
+    pytest.param(l5_grad_log_det_XtX, id="L5 grad log det(X^T X) = 2X^-T"),
+    pytest.param(l5_gaussian_grad_mean, id="L5 Gaussian NLL grad_mu"),
+    pytest.param(l5_gaussian_grad_cov, id="L5 Gaussian NLL grad_Sigma"),
+    pytest.param(l5_gaussian_mle_is_stationary, id="L5 Gaussian MLE is stationary"),
+    pytest.param(l5_symmetric_entries_convention, id="L5 symmetric-entries 2S^-1 - diag"),
 ]
 
 
@@ -355,6 +635,8 @@ def _ls(w):
 
 
 _Aq = np.array([[1.0, 2], [0, 3]])
+_X5 = np.array([[3.0, 1], [2, 4]])
+_P5 = np.array([[1.0, 0], [3, 2], [2, 4]])
 _xq = np.array([1.0, 1])
 
 # (lesson, text that must appear in the lesson, recomputed value, value stated in the text)
@@ -421,6 +703,31 @@ WORKED_NUMBERS = [
     pytest.param(3, "the ridge solution is $w = (0.8, 0.6)$",
                  np.linalg.solve(_X3.T @ _X3 + np.eye(2), _X3.T @ _y3), [0.8, 0.6],
                  id="L3 ridge solution"),
+    # lesson 4: tr(AX) by hand
+    pytest.param(4, "are $1, 3, 2, 4$",
+                 num_grad(lambda X: np.trace(np.array([[1.0, 2], [3, 4]]) @ X), np.eye(2)),
+                 [[1, 3], [2, 4]], id="L4 tr(AX) entries"),
+    # lesson 5: det of [[3,1],[2,4]]
+    pytest.param(5, r"\det X = 3 \cdot 4 - 1 \cdot 2 = 10", np.linalg.det(_X5), 10, id="L5 det"),
+    pytest.param(5, r"X^{-1} = \frac{1}{10}\begin{bmatrix} 4 & -1 \\ -2 & 3 \end{bmatrix}",
+                 10 * np.linalg.inv(_X5), [[4, -1], [-2, 3]], id="L5 inverse"),
+    pytest.param(5, r"= \begin{bmatrix} 4 & -2 \\ -1 & 3 \end{bmatrix}.",
+                 num_grad(np.linalg.det, _X5), [[4, -2], [-1, 3]], id="L5 grad det"),
+    pytest.param(5, r"$3 \cdot 4 - 1.1 \cdot 2 = 9.8$",
+                 np.linalg.det(_X5 + [[0, 0.1], [0, 0]]), 9.8, id="L5 perturbed det"),
+    pytest.param(5, r"\begin{bmatrix} 0.4 & -0.2 \\ -0.1 & 0.3 \end{bmatrix}",
+                 num_grad(lambda X: np.log(np.linalg.det(X)), _X5), [[0.4, -0.2], [-0.1, 0.3]],
+                 id="L5 grad log det"),
+    # lesson 5: the two-dimensional Gaussian
+    pytest.param(5, r"\hat\mu = \frac13 (1 + 3 + 2,\ 0 + 2 + 4) = (2, 2)", _P5.mean(axis=0),
+                 [2, 2], id="L5 mean"),
+    pytest.param(5, r"\begin{bmatrix} 2 & 2 \\ 2 & 8 \end{bmatrix}",
+                 (_P5 - 2).T @ (_P5 - 2), [[2, 2], [2, 8]], id="L5 scatter"),
+    pytest.param(5, r"\begin{bmatrix} 0.5 & -1 \\ -1 & -2.5 \end{bmatrix}",
+                 num_grad(lambda S: _gauss_nll(_P5, np.array([2.0, 2]), S), np.eye(2)),
+                 [[0.5, -1], [-1, -2.5]], id="L5 grad at Sigma=I"),
+    pytest.param(5, r"\begin{bmatrix} 2/3 & 2/3 \\ 2/3 & 8/3 \end{bmatrix}",
+                 np.cov(_P5.T, bias=True), [[2 / 3, 2 / 3], [2 / 3, 8 / 3]], id="L5 MLE cov"),
 ]
 
 
