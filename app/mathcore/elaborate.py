@@ -1,0 +1,427 @@
+"""From a syntax tree to a typed tree: names, functions and shapes.
+
+This is where `2 x` becomes a product, `A^T` a transpose, `e^x` an exponential, and
+where an undeclared ``x`` gets the shape ``n×1`` with ``n`` found by unification.
+Every mistake is reported with the offset of the construct that caused it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from fractions import Fraction
+
+from app.mathcore import build
+from app.mathcore.errors import MathError, ParseError, ShapeError, UnsupportedError
+from app.mathcore.printing import GREEK, GREEK_SET, to_text
+from app.mathcore.shapes import DimVar, ShapeConflict, display_shape, resolve_dim
+from app.mathcore.syntax import SNode
+from app.mathcore.tree import (
+    ELEMENTWISE_FUNCTIONS,
+    Constant,
+    Differential,
+    Differentiate,
+    Dim,
+    Expr,
+    Identity,
+    Number,
+    Shape,
+    Symbol,
+)
+from app.mathcore.variables import Variable, conventional_rank
+
+FUNCTION_ALIASES = {"trace": "tr", "ln": "log", "sigma": "sigmoid"}
+WHOLE_ARRAY_FUNCTIONS = {"tr", "det", "logdet", "sum", "norm", "softmax", "logsumexp", "diag"}
+SPECIAL_FUNCTIONS = {"inv", "transpose", "hadamard"}
+KNOWN_FUNCTIONS = ELEMENTWISE_FUNCTIONS | WHOLE_ARRAY_FUNCTIONS | SPECIAL_FUNCTIONS
+TRANSPOSE_MARKS = {"T", "\\top", "\\intercal", "\\mathsf{T}", "⊤"}
+_LATEX_WRAPPERS = ("\\operatorname{", "\\mathrm{", "\\text{", "\\mathop{")
+_NAME_WRAPPERS = ("\\mathbf{", "\\boldsymbol{", "\\bm{", "\\vec{", "\\mathit{", "\\mathrm{")
+_UNICODE_GREEK = {
+    chr(code): name
+    for code, name in zip(
+        range(0x3B1, 0x3CA),
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
+        "rho sigma sigma tau upsilon phi chi psi omega".split(),
+        strict=True,
+    )
+} | {"Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi",
+     "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega", "ϵ": "epsilon", "ϑ": "theta",
+     "ϕ": "phi"}
+DIMENSION_LABELS = ["n", "m", "p", "q", "k", "r", "s", "t", "u", "v", "w"]
+
+
+def _unwrap(node: SNode) -> SNode:
+    while node.kind == "group":
+        node = node.children[0]
+    return node
+
+
+def _names(root: SNode) -> set[str]:
+    stack, found = [root], set()
+    while stack:
+        node = stack.pop()
+        if node.kind == "name":
+            found.add(node.text)
+        stack.extend(node.children)
+    return found
+
+
+class Elaborator:
+    """Gives meaning to one syntax tree; see :func:`elaborate`."""
+
+    def __init__(self, declared: dict[str, Variable], root: SNode) -> None:
+        self.declared = declared
+        self.shapes: dict[str, Shape] = {}
+        self.names_in_text = _names(root)
+        used = {d for v in declared.values() for d in v.shape if isinstance(d, str)}
+        self.labels = [label for label in DIMENSION_LABELS if label not in used]
+        self.label_count = 0
+        self.literal_depth = 0
+
+    # ----------------------------------------------------------------- names and shapes
+
+    def fresh_dim(self) -> DimVar:
+        index = self.label_count
+        self.label_count += 1
+        if index < len(self.labels):
+            label = self.labels[index]
+        else:
+            label = f"n{index}"
+        return DimVar(label)
+
+    def variable_shape(self, name: str) -> Shape:
+        if name in self.declared:
+            return self.declared[name].shape
+        if name not in self.shapes:
+            # inside a matrix literal, undeclared names are its scalar entries
+            rank = 0 if self.literal_depth else conventional_rank(name)
+            if rank == 0:
+                self.shapes[name] = (1, 1)
+            elif rank == 1:
+                self.shapes[name] = (self.fresh_dim(), 1)
+            else:
+                self.shapes[name] = (self.fresh_dim(), self.fresh_dim())
+        return self.shapes[name]
+
+    def name(self, node: SNode) -> Expr:
+        text = node.text
+        if text.startswith("\\"):
+            wrapped = next((w for w in _NAME_WRAPPERS if text.startswith(w)), None)
+            if wrapped:
+                text = text[len(wrapped) : -1]
+            elif text == "\\pi":
+                return Constant("pi")
+            elif text in TRANSPOSE_MARKS:
+                raise ParseError(f"'{text}' is a transpose: write it as an exponent, A^{text}", node.pos)
+            elif text[1:] in GREEK_SET or text[1:] == "varepsilon":
+                text = "epsilon" if text == "\\varepsilon" else text[1:]
+            else:
+                raise ParseError(f"unknown LaTeX command '{text}'", node.pos)
+        text = _UNICODE_GREEK.get(text, text)
+        if text not in self.declared:
+            if text in {"e", "pi"}:
+                return Constant(text)
+            if text == "I":
+                return Identity(self.fresh_dim())
+            if text in KNOWN_FUNCTIONS or text in FUNCTION_ALIASES:
+                raise ParseError(f"'{text}' is a function: write {text}(…)", node.pos)
+            base = text[1:]
+            if (
+                len(text) > 1
+                and text[0] == "d"
+                and (base in self.declared or base in self.names_in_text)
+            ):
+                return Differential(base, self.variable_shape(base))
+        return Symbol(text, self.variable_shape(text))
+
+    # ----------------------------------------------------------------- the tree
+
+    def expr(self, node: SNode) -> Expr:
+        handler: Callable[[SNode], Expr] = getattr(self, "_" + node.kind)
+        try:
+            return handler(node)
+        except MathError as error:
+            if error.position is None:
+                error.position = node.pos
+            raise
+
+    def _number(self, node: SNode) -> Expr:
+        text = node.text + "0" if node.text.endswith(".") else node.text
+        return Number(Fraction(text))
+
+    def _name(self, node: SNode) -> Expr:
+        return self.name(node)
+
+    def _group(self, node: SNode) -> Expr:
+        return self.expr(node.children[0])
+
+    def _unary(self, node: SNode) -> Expr:
+        operand = self.expr(node.children[0])
+        return operand if node.text == "+" else build.negate(operand)
+
+    def _postfix(self, node: SNode) -> Expr:
+        operand = self.expr(node.children[0])
+        if node.text in {"⁻¹"}:
+            return self._checked(lambda: build.inverse(operand), node, "invert", operand)
+        if node.text in {"²", "³"}:
+            exponent = Number(Fraction(2 if node.text == "²" else 3))
+            return self._power(operand, exponent, node)
+        return build.transpose(operand)
+
+    def _frac(self, node: SNode) -> Expr:
+        top, bottom = (self.expr(child) for child in node.children)
+        return self._divide(top, bottom, node)
+
+    def _divide(self, top: Expr, bottom: Expr, node: SNode) -> Expr:
+        if not build.scalar(bottom):
+            raise ShapeError(
+                f"'/' divides by a scalar only, and {to_text(bottom)} is "
+                f"{display_shape(bottom.shape)}: use inv(…) for a matrix inverse or ./ "
+                "for elementwise division",
+                node.pos,
+            )
+        return build.divide(top, bottom)
+
+    def _binary(self, node: SNode) -> Expr:
+        op = node.text
+        left_node, right_node = node.children
+        if op in {"^", "**"}:
+            exponent = _unwrap(right_node)
+            if exponent.kind == "name" and exponent.text in TRANSPOSE_MARKS:
+                return build.transpose(self.expr(left_node))
+            if (
+                exponent.kind == "unary"
+                and exponent.text in {"-", "−"}
+                and _unwrap(exponent.children[0]).kind == "name"
+                and _unwrap(exponent.children[0]).text in TRANSPOSE_MARKS
+            ):
+                base = self.expr(left_node)
+                inverse = self._checked(lambda: build.inverse(base), node, "invert", base)
+                return build.transpose(inverse)
+        left = self.expr(left_node)
+        right = self.expr(right_node)
+        if op in {"+", "-", "−"}:
+            combine = build.add if op == "+" else build.subtract
+            return self._checked(lambda: combine(left, right), node, "add", left, right)
+        if op in {"", "*", "@", "·", "×", "\\cdot", "\\times"}:
+            return self._checked(lambda: build.multiply(left, right), node, "multiply", left, right)
+        if op == "/":
+            return self._divide(left, right, node)
+        if op in {".*", "⊙", "∘", "\\odot", "\\circ"}:
+            return self._checked(lambda: build.hadamard(left, right), node, "elementwise", left, right)
+        if op == "./":
+            return self._checked(lambda: build.quotient(left, right), node, "divide", left, right)
+        if op == ".^":
+            if not build.scalar(right):
+                raise ShapeError(f"the exponent of .^ must be a scalar, not {display_shape(right.shape)}", node.pos)
+            return build.element_power(left, right)
+        if op in {"^", "**"}:
+            if isinstance(left, Constant) and left.name == "e":
+                return build.apply("exp", right)
+            return self._power(left, right, node)
+        raise ParseError(f"unknown operator '{op}'", node.pos)
+
+    def _power(self, base: Expr, exponent: Expr, node: SNode) -> Expr:
+        if not build.scalar(exponent):
+            raise ShapeError(
+                f"an exponent must be a scalar, and {to_text(exponent)} is "
+                f"{display_shape(exponent.shape)}",
+                node.pos,
+            )
+        if build.scalar(base):
+            return build.power(base, exponent)
+        shape = display_shape(base.shape)
+        if resolve_dim(base.shape[1]) == 1 or resolve_dim(base.shape[0]) == 1:
+            raise ShapeError(
+                f"{to_text(base)} is a vector ({shape}), so it has no powers: use "
+                f"{to_text(base)}.^{to_text(exponent)} for entrywise powers or "
+                f"{to_text(base)}^T {to_text(base)} for the squared length",
+                node.pos,
+            )
+        if not (isinstance(exponent, Number) and exponent.value.denominator == 1):
+            raise UnsupportedError(
+                "a matrix can only be raised to an integer power; use .^ for entrywise powers",
+                node.pos,
+            )
+        return self._checked(lambda: build.power(base, exponent), node, "power", base)
+
+    def _checked(
+        self, make: Callable[[], Expr], node: SNode, verb: str, left: Expr, right: Expr | None = None
+    ) -> Expr:
+        try:
+            return make()
+        except ShapeConflict:
+            raise ShapeError(self._conflict_message(verb, left, right), node.pos) from None
+
+    @staticmethod
+    def _conflict_message(verb: str, left: Expr, right: Expr | None) -> str:
+        a = f"{to_text(left)} ({display_shape(left.shape)})"
+        if right is None:
+            if verb == "invert":
+                return f"cannot invert {a}: only square matrices have inverses"
+            return f"cannot raise {a} to a power: it is not square"
+        b = f"{to_text(right)} ({display_shape(right.shape)})"
+        if verb == "multiply":
+            return f"cannot multiply {a} by {b}"
+        if verb == "add":
+            return f"cannot add {a} and {b}: the shapes differ"
+        if verb == "elementwise":
+            return f"an elementwise product needs equal shapes: {a} and {b}"
+        return f"elementwise division needs equal shapes: {a} and {b}"
+
+    def _call(self, node: SNode) -> Expr:
+        raw = node.text
+        wrapper = next((w for w in _LATEX_WRAPPERS if raw.startswith(w)), None)
+        name = raw[len(wrapper) : -1] if wrapper else raw.lstrip("\\")
+        name = _UNICODE_GREEK.get(name, name)
+        if name in self.declared or name not in KNOWN_FUNCTIONS | set(FUNCTION_ALIASES):
+            return self._call_of_unknown(node, name)
+        name = FUNCTION_ALIASES.get(name, name)
+        args = [self.expr(child) for child in node.children]
+        if name == "hadamard":
+            if len(args) < 2:
+                raise ParseError("hadamard(a, b) takes two or more arguments", node.pos)
+            return self._checked(lambda: build.hadamard(*args), node, "elementwise", args[0], args[1])
+        if len(args) != 1:
+            raise ParseError(f"{name} takes one argument, not {len(args)}", node.pos)
+        (arg,) = args
+        if name == "inv":
+            return self._checked(lambda: build.inverse(arg), node, "invert", arg)
+        if name == "transpose":
+            return build.transpose(arg)
+        if name in ELEMENTWISE_FUNCTIONS:
+            return build.apply(name, arg)
+        return self._whole_array(name, arg, node)
+
+    def _whole_array(self, name: str, arg: Expr, node: SNode, index: str = "") -> Expr:
+        shape = display_shape(arg.shape)
+        if name == "norm" and index == "2" and not (
+            resolve_dim(arg.shape[0]) == 1 or resolve_dim(arg.shape[1]) == 1
+        ):
+            raise UnsupportedError(
+                "the spectral norm of a matrix is not supported; ‖X‖_F is the Frobenius norm",
+                node.pos,
+            )
+        try:
+            return build.call(name, arg)
+        except ShapeConflict:
+            needs = {
+                "tr": "a square matrix",
+                "det": "a square matrix",
+                "logdet": "a square matrix",
+                "softmax": "a column vector",
+                "logsumexp": "a column vector",
+                "diag": "a vector or a square matrix",
+            }.get(name, "another shape")
+            raise ShapeError(f"{name} needs {needs}, and {to_text(arg)} is {shape}", node.pos) from None
+
+    def _call_of_unknown(self, node: SNode, name: str) -> Expr:
+        if name == "d" and "d" not in self.declared:
+            if len(node.children) != 1:
+                raise ParseError("d(…) takes one expression", node.pos)
+            return Differentiate(self.expr(node.children[0]))
+        plain_name = (
+            name in self.declared
+            or len(name) == 1
+            or name.split("_")[0].rstrip("0123456789") in GREEK_SET
+            or node.spaced
+        )
+        if not plain_name:
+            known = ", ".join(sorted(KNOWN_FUNCTIONS))
+            raise ParseError(f"unknown function '{name}'; the functions are {known}", node.pos)
+        if len(node.children) != 1:
+            raise ParseError(f"'{name}' is a variable, not a function of several arguments", node.pos)
+        factor = self.name(SNode("name", node.pos, name))
+        argument = self.expr(node.children[0])
+        return self._checked(
+            lambda: build.multiply(factor, argument), node, "multiply", factor, argument
+        )
+
+    def _norm(self, node: SNode) -> Expr:
+        arg = self.expr(node.children[0])
+        index = node.text.upper() if node.text in {"f", "F"} else node.text
+        if index not in {"", "2", "F"}:
+            raise UnsupportedError(f"the norm index '{node.text}' is not supported; use _2 or _F", node.pos)
+        return self._whole_array("norm", arg, node, index)
+
+    def _matrix(self, node: SNode) -> Expr:
+        rows = [list(row.children) for row in node.children]
+        if len(rows) == 1 and all(
+            entry.kind == "matrix" and len(entry.children) == 1 for entry in rows[0]
+        ):
+            rows = [list(entry.children[0].children) for entry in rows[0]]
+        elif len(rows) == 1:
+            rows = [[entry] for entry in rows[0]]
+        self.literal_depth += 1
+        try:
+            typed = [[self.expr(entry) for entry in row] for row in rows]
+        finally:
+            self.literal_depth -= 1
+        width = len(typed[0])
+        for row_nodes, row in zip(rows, typed, strict=True):
+            if len(row) != width:
+                raise ShapeError(
+                    f"every row of a matrix needs {width} entries; this one has {len(row)}",
+                    row_nodes[0].pos,
+                )
+            for entry_node, entry in zip(row_nodes, row, strict=True):
+                if not build.scalar(entry):
+                    raise ShapeError(
+                        f"entries of a matrix literal must be scalars; {to_text(entry)} is "
+                        f"{display_shape(entry.shape)}",
+                        entry_node.pos,
+                    )
+        return build.matrix_literal(typed)
+
+
+def _concrete(dim: Dim, names: dict[int, str]) -> Dim:
+    resolved = resolve_dim(dim)
+    if isinstance(resolved, DimVar):
+        return names[id(resolved)]
+    return resolved
+
+
+def finish(expr: Expr, declared: dict[str, Variable]) -> tuple[Expr, dict[str, Variable]]:
+    """Replace unknown dimensions by names (n, m, p, … in order of appearance)."""
+    names: dict[int, str] = {}
+    used = {d for v in declared.values() for d in v.shape if isinstance(d, str)}
+    pool = iter([label for label in DIMENSION_LABELS if label not in used] +
+                [f"n{i}" for i in range(1, 200)])
+
+    def visit_dim(dim: Dim) -> None:
+        resolved = resolve_dim(dim)
+        if isinstance(resolved, DimVar) and id(resolved) not in names:
+            names[id(resolved)] = next(pool)
+
+    for node in expr.walk():
+        for dim in node.shape:
+            visit_dim(dim)
+    concrete = _map_dims(expr, lambda d: _concrete(d, names))
+    variables: dict[str, Variable] = {}
+    for node in concrete.walk():
+        if isinstance(node, (Symbol, Differential)) and node.name not in variables:
+            properties = declared[node.name].properties if node.name in declared else frozenset()
+            variables[node.name] = Variable(node.name, node.dims, properties)
+    return concrete, variables
+
+
+def _map_dims(expr: Expr, convert: Callable[[Dim], Dim]) -> Expr:
+    """Rebuild ``expr`` with every dimension passed through ``convert``."""
+    changes: dict[str, object] = {}
+    for item in dataclasses.fields(expr):
+        value = getattr(expr, item.name)
+        if isinstance(value, Expr):
+            changes[item.name] = _map_dims(value, convert)
+        elif item.name in {"dims"}:
+            changes[item.name] = (convert(value[0]), convert(value[1]))
+        elif item.name == "size":
+            changes[item.name] = convert(value)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
+            changes[item.name] = tuple(_map_dims(v, convert) for v in value)
+        elif isinstance(value, tuple) and value and isinstance(value[0], tuple):
+            changes[item.name] = tuple(tuple(_map_dims(v, convert) for v in row) for row in value)
+    return dataclasses.replace(expr, **changes)  # type: ignore[arg-type]
+
+
+__all__ = ["Elaborator", "finish", "GREEK"]

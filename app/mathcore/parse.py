@@ -1,0 +1,51 @@
+"""Reading learner input: text (and optional declarations) to a typed tree.
+
+>>> parsed = parse("x^T A x")
+>>> parsed.expr.shape, {n: v.declared_form() for n, v in parsed.variables.items()}
+((1, 1), {'x': ['n'], 'A': ['n', 'n']})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.mathcore.elaborate import Elaborator, finish
+from app.mathcore.syntax import parse_syntax
+from app.mathcore.tree import Expr
+from app.mathcore.variables import Variable, parse_declarations
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A typed expression with the variables it uses (declared or inferred)."""
+
+    expr: Expr
+    variables: dict[str, Variable]
+    text: str
+
+
+def parse(
+    text: str,
+    variables: Mapping[str, Any] | dict[str, Variable] | None = None,
+) -> Parsed:
+    """Parse ``text`` with optional declarations ``{"x": {"shape": ["n"]}, …}``.
+
+    Raises a :class:`~app.mathcore.errors.MathError` (syntax, shape, unsupported or limit)
+    carrying the offset of the problem. Nothing in ``text`` is ever evaluated.
+    """
+    declared = _declarations(variables)
+    syntax = parse_syntax(text)
+    elaborator = Elaborator(declared, syntax)
+    expr = elaborator.expr(syntax)
+    expr, found = finish(expr, declared)
+    return Parsed(expr, found, text)
+
+
+def _declarations(variables: Mapping[str, Any] | dict[str, Variable] | None) -> dict[str, Variable]:
+    if not variables:
+        return {}
+    if all(isinstance(v, Variable) for v in variables.values()):
+        return dict(variables)
+    return parse_declarations(variables)

@@ -1,0 +1,380 @@
+"""Printing typed trees: canonical LaTeX for people, plain text that parses back.
+
+``to_text(parse(to_text(e))) == to_text(e)`` and, more strongly, parsing the text of a
+tree gives the same tree; the tests check both on many inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from app.mathcore.tree import (
+    Apply,
+    Call,
+    Constant,
+    Differential,
+    Differentiate,
+    ElementPower,
+    Expr,
+    Hadamard,
+    Identity,
+    Inverse,
+    MatrixLiteral,
+    Number,
+    Ones,
+    Power,
+    Product,
+    Quotient,
+    Sum,
+    Symbol,
+    Transpose,
+)
+
+GREEK = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu "
+    "nu xi omicron pi rho sigma tau upsilon phi varphi chi psi omega "
+    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
+).split()
+GREEK_SET = frozenset(GREEK)
+
+_SUM, _PRODUCT, _NEGATION, _POWER, _POSTFIX, _ATOM = 1, 2, 3, 4, 5, 6
+
+
+def _precedence(expr: Expr) -> int:
+    if isinstance(expr, Sum):
+        return _SUM
+    if isinstance(expr, (Product, Hadamard, Quotient)):
+        if isinstance(expr, Product) and _coefficient(expr) < 0:
+            return _NEGATION
+        return _PRODUCT
+    if isinstance(expr, Number):
+        if expr.value < 0:
+            return _NEGATION
+        return _PRODUCT if expr.value.denominator != 1 else _ATOM
+    if isinstance(expr, (Power, ElementPower)):
+        return _POWER
+    if isinstance(expr, (Transpose, Inverse)):
+        return _POSTFIX
+    return _ATOM
+
+
+def _coefficient(expr: Product) -> Fraction:
+    first = expr.factors[0]
+    return first.value if isinstance(first, Number) else Fraction(1)
+
+
+def _split_product(expr: Product) -> tuple[Fraction, list[Expr], list[Expr]]:
+    """Coefficient, numerator factors and denominator factors (scalars with negative powers)."""
+    coefficient = _coefficient(expr)
+    numerator: list[Expr] = []
+    denominator: list[Expr] = []
+    for factor in expr.factors:
+        if isinstance(factor, Number):
+            continue
+        if (
+            isinstance(factor, Power)
+            and factor.is_scalar
+            and isinstance(factor.exponent, Number)
+            and factor.exponent.value < 0
+        ):
+            exponent = -factor.exponent.value
+            denominator.append(factor.base if exponent == 1 else Power(factor.base, Number(exponent)))
+        else:
+            numerator.append(factor)
+    return coefficient, numerator, denominator
+
+
+def _number_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator = value.denominator
+    while denominator % 2 == 0:
+        denominator //= 2
+    while denominator % 5 == 0:
+        denominator //= 5
+    if denominator == 1 and value.denominator not in {2, 4, 8}:
+        return _decimal(value)
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _decimal(value: Fraction) -> str:
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    whole, rest = divmod(value.numerator, value.denominator)
+    digits = ""
+    while rest:
+        rest *= 10
+        digit, rest = divmod(rest, value.denominator)
+        digits += str(digit)
+    return f"{sign}{whole}.{digits}"
+
+
+# --------------------------------------------------------------------------- text
+
+
+def to_text(expr: Expr) -> str:
+    """Plain text in the input language.
+
+    >>> from app.mathcore.parse import parse
+    >>> to_text(parse("x' A x").expr)
+    'x^T A x'
+    """
+    return _text(expr)
+
+
+def _wrap_text(expr: Expr, minimum: int) -> str:
+    inner = _text(expr)
+    return f"({inner})" if _precedence(expr) < minimum else inner
+
+
+def _text(expr: Expr) -> str:
+    if isinstance(expr, Number):
+        return _number_text(expr.value)
+    if isinstance(expr, Constant):
+        return expr.name
+    if isinstance(expr, Symbol):
+        return expr.name
+    if isinstance(expr, Differential):
+        return "d" + expr.name
+    if isinstance(expr, Identity):
+        return "I"
+    if isinstance(expr, Ones):
+        return "1"
+    if isinstance(expr, Sum):
+        parts = [_text(expr.terms[0])]
+        for term in expr.terms[1:]:
+            if isinstance(term, Product) and _coefficient(term) < 0:
+                parts.append("- " + _wrap_text(_negated(term), _PRODUCT))
+            elif isinstance(term, Number) and term.value < 0:
+                parts.append("- " + _number_text(-term.value))
+            else:
+                parts.append("+ " + _wrap_text(term, _SUM + 1))
+        return " ".join(parts)
+    if isinstance(expr, Product):
+        return _product_text(expr)
+    if isinstance(expr, Hadamard):
+        return " .* ".join(_wrap_text(f, _PRODUCT + 2) for f in expr.factors)
+    if isinstance(expr, Quotient):
+        return f"{_wrap_text(expr.numerator, _PRODUCT)} ./ {_wrap_text(expr.denominator, _POWER)}"
+    if isinstance(expr, Power):
+        return f"{_wrap_text(expr.base, _POSTFIX)}^{_exponent_text(expr.exponent)}"
+    if isinstance(expr, ElementPower):
+        return f"{_wrap_text(expr.base, _POSTFIX)}.^{_exponent_text(expr.exponent)}"
+    if isinstance(expr, Transpose):
+        if isinstance(expr.arg, Inverse):
+            return f"{_wrap_text(expr.arg.arg, _POSTFIX)}^-T"
+        return f"{_wrap_text(expr.arg, _POSTFIX)}^T"
+    if isinstance(expr, Inverse):
+        return f"{_wrap_text(expr.arg, _POSTFIX)}^-1"
+    if isinstance(expr, Apply):
+        return f"{expr.function}({_text(expr.arg)})"
+    if isinstance(expr, Call):
+        return f"{expr.function}({_text(expr.arg)})"
+    if isinstance(expr, MatrixLiteral):
+        return "[" + "; ".join(", ".join(_text(e) for e in row) for row in expr.rows) + "]"
+    if isinstance(expr, Differentiate):
+        return f"d({_text(expr.arg)})"
+    raise TypeError(f"cannot print {type(expr).__name__}")
+
+
+def _exponent_text(exponent: Expr) -> str:
+    if isinstance(exponent, Number) and exponent.value.denominator == 1 and exponent.value >= 0:
+        return str(exponent.value)
+    if isinstance(exponent, Symbol):
+        return exponent.name
+    return f"({_text(exponent)})"
+
+
+def _negated(product: Product) -> Expr:
+    coefficient = -_coefficient(product)
+    rest = product.factors[1:] if isinstance(product.factors[0], Number) else product.factors
+    if coefficient == 1:
+        if len(rest) == 1:
+            return rest[0]
+        return Product(tuple(rest), product.dims)
+    return Product((Number(coefficient), *rest), product.dims)
+
+
+def _product_text(expr: Product) -> str:
+    coefficient, numerator, denominator = _split_product(expr)
+    if coefficient < 0:
+        return "-" + _wrap_text(_negated(expr), _NEGATION + 1)
+    parts: list[str] = []
+    if coefficient != 1 or not numerator:
+        parts.append(_number_text(coefficient))
+    for factor in numerator:
+        parts.append(_factor_text(factor))
+    text = " ".join(parts)
+    for factor in denominator:
+        text += " / " + _wrap_text(factor, _POWER)
+    return text
+
+
+def _factor_text(factor: Expr) -> str:
+    if isinstance(factor, Product) and factor.is_scalar:
+        return f"({_text(factor)})"
+    if isinstance(factor, Number):
+        return _wrap_text(factor, _ATOM)
+    return _wrap_text(factor, _PRODUCT + 1)
+
+
+# --------------------------------------------------------------------------- LaTeX
+
+_LATEX_FUNCTIONS = {
+    "exp": r"\exp",
+    "log": r"\log",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "tan": r"\tan",
+    "tanh": r"\tanh",
+    "sigmoid": r"\sigma",
+    "relu": r"\operatorname{relu}",
+    "softplus": r"\operatorname{softplus}",
+    "sign": r"\operatorname{sign}",
+    "step": r"\operatorname{step}",
+    "tr": r"\operatorname{tr}",
+    "det": r"\det",
+    "logdet": r"\log\det",
+    "sum": r"\operatorname{sum}",
+    "softmax": r"\operatorname{softmax}",
+    "logsumexp": r"\operatorname{logsumexp}",
+    "diag": r"\operatorname{diag}",
+}
+
+_NAME_PARTS = re.compile(r"^([A-Za-z]+?)(_?)([0-9]*)(?:_(.*))?$")
+
+
+def latex_name(name: str) -> str:
+    """``alpha`` -> ``\\alpha``, ``W_2`` -> ``W_{2}``, ``x1`` -> ``x_{1}``, ``loss`` -> ``\\mathrm{loss}``."""
+    head, _, rest = name.partition("_")
+    match = re.fullmatch(r"([A-Za-z]+)([0-9]*)", head)
+    if match is None:
+        return name
+    letters, digits = match.groups()
+    if letters in GREEK_SET:
+        base = "\\" + letters
+    elif len(letters) == 1:
+        base = letters
+    else:
+        base = rf"\mathrm{{{letters}}}"
+    subscript = ",".join(part for part in (digits, rest.replace("_", ",")) if part)
+    if subscript:
+        return f"{base}_{{{latex_name(subscript) if subscript.isalpha() else subscript}}}"
+    return base
+
+
+def to_latex(expr: Expr) -> str:
+    r"""Canonical LaTeX for KaTeX.
+
+    >>> from app.mathcore.parse import parse
+    >>> to_latex(parse("x^T A x").expr)
+    'x^{\\top} A x'
+    """
+    return _latex(expr)
+
+
+def _wrap_latex(expr: Expr, minimum: int) -> str:
+    inner = _latex(expr)
+    return rf"\left({inner}\right)" if _precedence(expr) < minimum else inner
+
+
+def _number_latex(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    text = _number_text(value)
+    if "/" not in text:
+        return text
+    sign = "-" if value < 0 else ""
+    return rf"{sign}\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+
+
+def _latex(expr: Expr) -> str:
+    if isinstance(expr, Number):
+        return _number_latex(expr.value)
+    if isinstance(expr, Constant):
+        return r"\pi" if expr.name == "pi" else "e"
+    if isinstance(expr, Symbol):
+        return latex_name(expr.name)
+    if isinstance(expr, Differential):
+        return r"\mathrm{d}" + latex_name(expr.name)
+    if isinstance(expr, Identity):
+        return "I"
+    if isinstance(expr, Ones):
+        return r"\mathbf{1}"
+    if isinstance(expr, Sum):
+        parts = [_latex(expr.terms[0])]
+        for term in expr.terms[1:]:
+            if isinstance(term, Product) and _coefficient(term) < 0:
+                parts.append("- " + _wrap_latex(_negated(term), _PRODUCT))
+            elif isinstance(term, Number) and term.value < 0:
+                parts.append("- " + _number_latex(-term.value))
+            else:
+                parts.append("+ " + _wrap_latex(term, _SUM + 1))
+        return " ".join(parts)
+    if isinstance(expr, Product):
+        return _product_latex(expr)
+    if isinstance(expr, Hadamard):
+        return r" \odot ".join(_wrap_latex(f, _PRODUCT + 2) for f in expr.factors)
+    if isinstance(expr, Quotient):
+        return rf"{_wrap_latex(expr.numerator, _PRODUCT + 1)} \oslash {_wrap_latex(expr.denominator, _POWER)}"
+    if isinstance(expr, Power):
+        return f"{_base_latex(expr.base)}^{{{_latex(expr.exponent)}}}"
+    if isinstance(expr, ElementPower):
+        return rf"{_base_latex(expr.base)}^{{\circ {_latex(expr.exponent)}}}"
+    if isinstance(expr, Transpose):
+        if isinstance(expr.arg, Inverse):
+            return rf"{_base_latex(expr.arg.arg)}^{{-\top}}"
+        return rf"{_base_latex(expr.arg)}^{{\top}}"
+    if isinstance(expr, Inverse):
+        return f"{_base_latex(expr.arg)}^{{-1}}"
+    if isinstance(expr, Apply):
+        if expr.function == "sqrt":
+            return rf"\sqrt{{{_latex(expr.arg)}}}"
+        if expr.function == "abs":
+            return rf"\left|{_latex(expr.arg)}\right|"
+        return rf"{_LATEX_FUNCTIONS[expr.function]}\left({_latex(expr.arg)}\right)"
+    if isinstance(expr, Call):
+        if expr.function == "norm":
+            index = "_F" if not (expr.arg.shape[1] == 1 or expr.arg.shape[0] == 1) else ""
+            return rf"\left\lVert {_latex(expr.arg)} \right\rVert{index}"
+        return rf"{_LATEX_FUNCTIONS[expr.function]}\left({_latex(expr.arg)}\right)"
+    if isinstance(expr, MatrixLiteral):
+        body = r" \\ ".join(" & ".join(_latex(e) for e in row) for row in expr.rows)
+        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+    if isinstance(expr, Differentiate):
+        return rf"\mathrm{{d}}\left({_latex(expr.arg)}\right)"
+    raise TypeError(f"cannot print {type(expr).__name__}")
+
+
+def _base_latex(base: Expr) -> str:
+    if isinstance(base, (Apply, Call)) and not (
+        isinstance(base, Call) and base.function == "norm"
+    ):
+        return rf"\left({_latex(base)}\right)"
+    if isinstance(base, (Symbol, Differential)) and "_" in _latex(base):
+        return "{" + _latex(base) + "}"
+    return _wrap_latex(base, _POSTFIX) if _precedence(base) < _ATOM else _latex(base)
+
+
+def _product_latex(expr: Product) -> str:
+    coefficient, numerator, denominator = _split_product(expr)
+    if coefficient < 0:
+        return "-" + _wrap_latex(_negated(expr), _NEGATION + 1)
+    top_factors = [_factor_latex(f) for f in numerator]
+    if denominator:
+        top = " ".join(top_factors) or "1"
+        bottom = " ".join(_factor_latex(f) for f in denominator)
+        if coefficient.denominator != 1:
+            bottom = f"{coefficient.denominator} {bottom}"
+        if coefficient.numerator != 1:
+            top = f"{coefficient.numerator} {top}" if top_factors else str(coefficient.numerator)
+        return rf"\frac{{{top}}}{{{bottom}}}"
+    parts = ([] if coefficient == 1 else [_number_latex(coefficient)]) + top_factors
+    return " ".join(parts) if parts else "1"
+
+
+def _factor_latex(factor: Expr) -> str:
+    if isinstance(factor, Product) and factor.is_scalar:
+        return rf"\left({_latex(factor)}\right)"
+    return _wrap_latex(factor, _PRODUCT + 1)

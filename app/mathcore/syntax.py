@@ -1,0 +1,255 @@
+"""From text to a syntax tree: the first step of reading what a learner typed.
+
+The syntax tree records what was written and where (every node carries its character
+offset); meaning and shapes come later, in :mod:`app.mathcore.elaborate`.
+
+Nothing here evaluates the text. The grammar is LALR(1) and the tree is built while
+parsing, so the cost is linear in the length and no recursion depends on the input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from app.mathcore.errors import LimitError, ParseError
+
+MAX_LENGTH = 2000
+MAX_NESTING = 100
+MAX_DEPTH = 250
+MAX_DIGITS = 15
+
+
+@dataclass(frozen=True, slots=True)
+class SNode:
+    """A node of the syntax tree: ``kind`` names the construct, ``pos`` is its offset."""
+
+    kind: str
+    pos: int
+    text: str = ""
+    children: tuple[SNode, ...] = ()
+    depth: int = 1
+    spaced: bool = False
+    """For a call: whitespace stood between the name and its parenthesis."""
+
+
+def _node(kind: str, pos: int, text: str = "", children: tuple[SNode, ...] = ()) -> SNode:
+    depth = 1 + max((child.depth for child in children), default=0)
+    if depth > MAX_DEPTH:
+        raise LimitError(f"the expression is nested more than {MAX_DEPTH} levels deep", pos)
+    return SNode(kind, pos, text, children, depth)
+
+
+def _pos(item: SNode | Token) -> int:
+    return item.pos if isinstance(item, SNode) else int(item.start_pos or 0)
+
+
+class _Builder(Transformer[Token, SNode]):
+    """Called by the parser at each reduction; builds :class:`SNode` objects bottom-up."""
+
+    def __init__(self) -> None:
+        super().__init__(visit_tokens=False)
+
+    def number(self, items: list[Token]) -> SNode:
+        token = items[0]
+        digits = sum(ch.isdigit() for ch in token)
+        if digits > MAX_DIGITS:
+            raise LimitError(f"numbers are limited to {MAX_DIGITS} digits", _pos(token))
+        return _node("number", _pos(token), str(token))
+
+    def name(self, items: list[Token]) -> SNode:
+        return _node("name", _pos(items[0]), str(items[0]))
+
+    def group(self, items: list[Any]) -> SNode:
+        inner: SNode = items[1]
+        return _node("group", _pos(items[0]), "", (inner,))
+
+    def binary(self, items: list[Any]) -> SNode:
+        left, op, right = items
+        return _node("binary", _pos(op), str(op), (left, right))
+
+    def juxtapose(self, items: list[Any]) -> SNode:
+        left, right = items
+        return _node("binary", right.pos, "", (left, right))
+
+    def unary(self, items: list[Any]) -> SNode:
+        op, operand = items
+        return _node("unary", _pos(op), str(op), (operand,))
+
+    def postfix(self, items: list[Any]) -> SNode:
+        operand, op = items
+        return _node("postfix", _pos(op), str(op), (operand,))
+
+    def call(self, items: list[Any]) -> SNode:
+        head: Token = items[0]
+        if len(items) == 2:  # a function applied without parentheses
+            return _node("call", _pos(head), str(head), (items[1],))
+        args: SNode = items[2]
+        node = _node("call", _pos(head), str(head), args.children)
+        spaced = head.end_pos is not None and head.end_pos != _pos(items[1])
+        return SNode(node.kind, node.pos, node.text, node.children, node.depth, spaced)
+
+    def arguments(self, items: list[Any]) -> SNode:
+        args = tuple(item for item in items if isinstance(item, SNode))
+        return _node("arguments", args[0].pos, "", args)
+
+    def row(self, items: list[Any]) -> SNode:
+        return self.arguments(items)
+
+    def rows(self, items: list[Any]) -> SNode:
+        rows = tuple(item for item in items if isinstance(item, SNode))
+        return _node("rows", rows[0].pos, "", rows)
+
+    def matrix(self, items: list[Any]) -> SNode:
+        return _node("matrix", _pos(items[0]), "", items[1].children)
+
+    def frac(self, items: list[Any]) -> SNode:
+        return _node("frac", _pos(items[0]), "", (items[2], items[5]))
+
+    def norm(self, items: list[Any]) -> SNode:
+        index = items[3].text if len(items) > 3 else ""
+        return _node("norm", _pos(items[0]), index, (items[1],))
+
+    def norm_index(self, items: list[Any]) -> SNode:
+        value = next(str(t) for t in items if isinstance(t, Token) and t.type in {"NAME", "NUMBER"})
+        return _node("norm_index", _pos(items[0]), value)
+
+    def absolute(self, items: list[Any]) -> SNode:
+        return _node("call", _pos(items[0]), "abs", (items[1],))
+
+
+@cache
+def _parser() -> Lark:
+    grammar = resources.files("app.mathcore").joinpath("grammar.lark").read_text("utf-8")
+    return Lark(grammar, parser="lalr", transformer=_Builder(), maybe_placeholders=False)
+
+
+_SIZING = re.compile(r"\\(left|right|[bB]igg?[lr]?)(?![A-Za-z])")
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+_OPERAND_ENDS = set("([{,;+-−*/@^=⊙∘·×") | {"\ue000", "\ue002"}
+
+
+def _prepare(text: str) -> str:
+    """Rewrite layout-only LaTeX and bar delimiters without moving any character.
+
+    ``\\left``/``\\right`` become spaces; each norm bar ``||``, ``\\|`` or ``‖`` becomes an
+    opening or closing marker, decided by what precedes it (an opener stands where an
+    operand is expected), so that the grammar needs no context. Lengths never change,
+    so every offset still points into the learner's text.
+    """
+    chars = list(_SIZING.sub(lambda m: " " * len(m.group(0)), text))
+    open_bars: list[str] = []
+    i = 0
+    while i < len(chars):
+        width = 0
+        if chars[i] == "\\" and i + 1 < len(chars) and chars[i + 1] == "|" or chars[i] == "|" and i + 1 < len(chars) and chars[i + 1] == "|":
+            width, bar = 2, "norm"
+        elif chars[i] == "‖":
+            width, bar = 1, "norm"
+        elif chars[i] == "|":
+            width, bar = 1, "abs"
+        if width:
+            before = "".join(chars[:i]).rstrip()
+            expects_operand = not before or before[-1] in _OPERAND_ENDS or before.endswith("\\")
+            closing = bool(open_bars) and open_bars[-1] == bar and not expects_operand
+            if closing:
+                open_bars.pop()
+                mark = "\ue001" if bar == "norm" else "\ue003"
+            else:
+                open_bars.append(bar)
+                mark = "\ue000" if bar == "norm" else "\ue002"
+            chars[i : i + width] = [mark] * width
+            i += width
+        else:
+            i += 1
+    return "".join(chars)
+
+
+def _check_brackets(text: str) -> None:
+    """Report unbalanced or too deeply nested brackets before parsing, with a clear message."""
+    stack: list[tuple[str, int]] = []
+    for offset, char in enumerate(text):
+        if char in _OPENERS:
+            stack.append((char, offset))
+            if len(stack) > MAX_NESTING:
+                raise LimitError(f"brackets are nested more than {MAX_NESTING} deep", offset)
+        elif char in _CLOSERS:
+            if not stack:
+                raise ParseError(f"'{char}' has no matching '{_CLOSERS[char]}'", offset)
+            opener, where = stack.pop()
+            if _OPENERS[opener] != char:
+                raise ParseError(
+                    f"'{char}' closes the '{opener}' opened at position {where}; "
+                    f"expected '{_OPENERS[opener]}'",
+                    offset,
+                )
+    if stack:
+        opener, where = stack[-1]
+        raise ParseError(f"'{opener}' is never closed: add '{_OPENERS[opener]}'", where)
+
+
+_TOKEN_WORDS = {
+    "ADDOP": "'+' or '-'",
+    "MULOP": "an operator",
+    "POWOP": "'^'",
+    "POSTFIX": "a transpose",
+    "RPAR": "')'",
+    "RBRACE": "'}'",
+    "RBRACKET": "']'",
+    "COMMA": "','",
+    "SEMICOLON": "';'",
+    "NORMCLOSE": "a closing norm bar",
+    "ABSCLOSE": "a closing '|'",
+}
+
+
+def _describe_unexpected(text: str, error: UnexpectedInput) -> ParseError:
+    position = int(error.pos_in_stream or 0) if error.pos_in_stream is not None else len(text)
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
+        return ParseError("the expression ends too early: something is missing here", len(text))
+    if isinstance(error, UnexpectedCharacters):
+        char = text[position] if position < len(text) else ""
+        if char == "\\":
+            command = re.match(r"\\[A-Za-z]*", text[position:])
+            shown = command.group(0) if command else "\\"
+            return ParseError(f"unknown LaTeX command '{shown}'", position)
+        if char in "|‖":
+            return ParseError("this bar has no matching bar", position)
+        return ParseError(f"unexpected character '{char}'", position)
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    shown = text[token.start_pos : token.end_pos] if token.end_pos else str(token)
+    if token.type in _TOKEN_WORDS and token.type in {"RPAR", "RBRACE", "RBRACKET"}:
+        return ParseError(f"unexpected '{shown}': an operand is missing before it", position)
+    if token.type in {"ADDOP", "MULOP", "POWOP", "POSTFIX"} or shown in {",", ";"}:
+        return ParseError(f"unexpected '{shown}': an operand is missing before it", position)
+    return ParseError(f"unexpected '{shown}'", position)
+
+
+def parse_syntax(text: str) -> SNode:
+    """Parse ``text`` into a syntax tree, or raise a :class:`ParseError` with its offset.
+
+    >>> parse_syntax("2 x").kind
+    'binary'
+    """
+    if len(text) > MAX_LENGTH:
+        raise LimitError(f"expressions are limited to {MAX_LENGTH} characters", MAX_LENGTH)
+    if not text.strip():
+        raise ParseError("type an expression", 0)
+    _check_brackets(text)
+    prepared = _prepare(text)
+    try:
+        tree = _parser().parse(prepared)
+    except UnexpectedInput as error:
+        raise _describe_unexpected(text, error) from None
+    assert isinstance(tree, SNode)
+    return tree
