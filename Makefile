@@ -1,0 +1,63 @@
+# Everyday commands. Each creates .venv and installs what it needs on first use, so a fresh
+# clone needs only `make run` or `make test` (Python 3.11+ and, for tests, Debian's chromium).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint bench screenshots chromium install install-dev clean
+
+# Stamps: reinstall only when pyproject.toml changes.
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: $(VENV)/.installed
+	mkdir -p data
+	$(PY) -m uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's chromium (Playwright cannot download its own browsers here).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+		else \
+			echo "Browser tests need $(CHROMIUM): run 'sudo apt-get install chromium'" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: $(VENV)/.installed-dev chromium
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy --strict app
+
+bench: $(VENV)/.installed
+	@set -e; found=0; for script in bench/*.py; do \
+		[ -e "$$script" ] || continue; found=1; \
+		echo "== $$script"; $(PY) "$$script"; \
+	done; [ $$found = 1 ] || echo "No bench/*.py scripts yet."
+
+# Writes docs/screenshots/*.png (used by the README) from the browser tests.
+screenshots: $(VENV)/.installed-dev chromium
+	MC_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/e2e -k screenshot
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
