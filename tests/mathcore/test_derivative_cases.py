@@ -52,22 +52,14 @@ def test_derivative_value_matches_finite_differences(
 ) -> None:
     inputs, status, body = answer(client, answers, case)
     assert status == 200, f"{case.expression!r} by {case.wrt}: HTTP {status} {body}"
-    assert body["verified"] is True, f"{case.expression!r}: engine did not verify {body}"
-    for key in ("derivative", "latex"):
-        assert isinstance(body[key], str) and body[key].strip(), f"empty {key!r}: {body}"
-    steps = body["steps"]
-    assert isinstance(steps, list) and steps, f"no steps: {body}"
-    for step in steps:
-        assert isinstance(step["rule"], str) and step["rule"], f"step without a rule: {step}"
-        assert isinstance(step["latex"], str), f"step without latex: {step}"
 
+    # The value first: when it is wrong, that is the message worth reading.
     shape = case.expected_shape(inputs)
     assert tuple(body["shape"]) == shape, (
         f"shape: expected {list(shape)}, got {body['shape']} for {body['derivative']!r}"
     )
     value = np.asarray(body["value"], dtype=float)
     assert value.shape == shape, f"value is shaped {value.shape}, expected {shape}: {body['value']}"
-
     numeric = case.numeric(inputs)
     np.testing.assert_allclose(
         value,
@@ -85,6 +77,15 @@ def test_derivative_value_matches_finite_differences(
             atol=EXACT_ATOL * scale(known),
             err_msg=f"{case.id}: engine gave {body['derivative']!r}; expected = closed form",
         )
+
+    assert body["verified"] is True, f"{case.expression!r}: engine did not verify {body}"
+    for key in ("derivative", "latex"):
+        assert isinstance(body[key], str) and body[key].strip(), f"empty {key!r}: {body}"
+    steps = body["steps"]
+    assert isinstance(steps, list) and steps, f"no steps: {body}"
+    for step in steps:
+        assert isinstance(step["rule"], str) and step["rule"], f"step without a rule: {step}"
+        assert isinstance(step["latex"], str), f"step without latex: {step}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
