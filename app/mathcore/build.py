@@ -81,6 +81,10 @@ def add(*terms: Expr) -> Expr:
             shape = term.shape
         else:
             _unify_shapes(shape, term.shape)
+    numbers = [term for term in flat if isinstance(term, Number)]
+    if len(numbers) > 1:
+        total = Number(sum((n.value for n in numbers), Fraction(0)))
+        flat = [term for term in flat if not isinstance(term, Number)] + [total]
     kept = [term for term in flat if not is_zero(term)]
     if not kept:
         return next((term for term in flat if not scalar(term)), ZERO)

@@ -199,7 +199,7 @@ def _negated(product: Product) -> Expr:
 def _product_text(expr: Product) -> str:
     coefficient, numerator, denominator = _split_product(expr)
     if coefficient < 0:
-        return "-" + _wrap_text(_negated(expr), _NEGATION + 1)
+        return "-" + _wrap_text(_negated(expr), _PRODUCT)
     parts: list[str] = []
     if coefficient != 1 or not numerator:
         parts.append(_number_text(coefficient))
@@ -360,7 +360,7 @@ def _base_latex(base: Expr) -> str:
 def _product_latex(expr: Product) -> str:
     coefficient, numerator, denominator = _split_product(expr)
     if coefficient < 0:
-        return "-" + _wrap_latex(_negated(expr), _NEGATION + 1)
+        return "-" + _wrap_latex(_negated(expr), _PRODUCT)
     top_factors = [_factor_latex(f) for f in numerator]
     if denominator:
         top = " ".join(top_factors) or "1"

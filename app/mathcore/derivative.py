@@ -1,0 +1,272 @@
+"""The derivative engine: differentials, the canonical form, the result, and its check.
+
+>>> from app.mathcore.parse import parse
+>>> from app.mathcore.printing import to_text
+>>> result = differentiate(parse("x^T A x"), "x")
+>>> to_text(result.expr), result.verified
+('(A + A^T) x', True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.mathcore import build
+from app.mathcore.codegen import numpy_code
+from app.mathcore.differentials import RULES, differential_steps, rebuild
+from app.mathcore.errors import ParseError, ShapeError, UnsupportedError
+from app.mathcore.extract import Extractor
+from app.mathcore.parse import Parsed
+from app.mathcore.printing import latex_name, to_latex, to_text
+from app.mathcore.simplify import simplify
+from app.mathcore.tree import Differential, Expr, Shape, Sum, format_shape
+from app.mathcore.variables import Variable, shape_to_list
+from app.mathcore.verify import Check, check_derivative
+
+Kind = Literal["gradient", "jacobian", "hessian"]
+Layout = Literal["numerator", "denominator"]
+
+
+@dataclass(frozen=True)
+class Step:
+    rule: str
+    latex: str
+    formula: str = ""
+
+
+@dataclass
+class Derivative:
+    """A derivative with its derivation and its numerical check."""
+
+    expr: Expr
+    kind: Kind
+    layout: Layout
+    wrt: str
+    steps: list[Step]
+    check: Check
+    numpy: str
+    variables: dict[str, Variable]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return self.check.passed
+
+    @property
+    def shape(self) -> Shape:
+        return self.expr.shape
+
+
+def _rule_names(keys: list[str]) -> tuple[str, str]:
+    rules = [RULES[k] for k in keys]
+    return ", ".join(r.name for r in rules), r",\quad ".join(r.formula for r in rules)
+
+
+def _symmetric(variables: dict[str, Variable]) -> set[str]:
+    return {n for n, v in variables.items() if v.properties & {"symmetric", "spd", "diagonal"}}
+
+
+class _Derivation:
+    def __init__(self, parsed: Parsed, wrt: Variable) -> None:
+        self.parsed = parsed
+        self.wrt = wrt
+        self.symmetric = _symmetric(parsed.variables)
+        self.steps: list[Step] = []
+
+    def differential(self, f: Expr, lhs: str) -> Expr:
+        """``df`` fully expanded and simplified, recording each pass as a step."""
+        passes = differential_steps(f, {self.wrt.name})
+        self.steps.append(Step("Take the differential", rf"{lhs} = \mathrm{{d}}\left({to_latex(f)}\right)"))
+        for expr, used in passes[1:]:
+            name, formula = _rule_names(used)
+            self.steps.append(Step(name, rf"{lhs} = {to_latex(expr)}", formula))
+        df = passes[-1][0]
+        simpler = simplify(df, self.symmetric)
+        if simpler != df:
+            self.steps.append(
+                Step("Simplify", rf"{lhs} = {to_latex(simpler)}", r"(AB)^{\top} = B^{\top}A^{\top}")
+            )
+        return simpler
+
+    def gradient(self, f: Expr, lhs: str = r"\mathrm{d}f") -> Expr:
+        df = self.differential(f, lhs)
+        x = self.wrt
+        if x.shape == (1, 1):
+            return self.scalar_derivative(df, lhs)
+        extractor = Extractor(x.name)
+        g = simplify(extractor.gradient(df), self.symmetric)
+        dx = r"\mathrm{d}" + latex_name(x.name)
+        if isinstance(df, Sum) and len(df.terms) > 1:
+            parts = [simplify(extractor.gradient(term), self.symmetric) for term in df.terms]
+            if x.shape[1] == 1:
+                each = " + ".join(rf"\left({to_latex(p)}\right)^{{\top}} {dx}" for p in parts)
+            else:
+                each = " + ".join(
+                    rf"\operatorname{{tr}}\left(\left({to_latex(p)}\right)^{{\top}} {dx}\right)"
+                    for p in parts
+                )
+            self.steps.append(
+                Step(
+                    "Move the differential to the right in each term",
+                    rf"{lhs} = {each}",
+                    r"a = a^{\top} \text{ for a scalar};\ \operatorname{tr}(AB) = \operatorname{tr}(BA)",
+                )
+            )
+        if x.shape[1] == 1:
+            canonical = rf"{lhs} = \left({to_latex(g)}\right)^{{\top}} {dx}"
+            formula = r"a^{\top} = a \text{ for a scalar};\ \mathrm{d}f = g^{\top}\mathrm{d}x"
+        else:
+            canonical = rf"{lhs} = \operatorname{{tr}}\left(\left({to_latex(g)}\right)^{{\top}} {dx}\right)"
+            formula = r"a = \operatorname{tr}(a);\ \operatorname{tr}(AB) = \operatorname{tr}(BA);\ \mathrm{d}f = \operatorname{tr}(G^{\top}\mathrm{d}X)"
+        self.steps.append(Step("Canonical form", canonical, formula))
+        return g
+
+    def scalar_derivative(self, df: Expr, lhs: str) -> Expr:
+        name = self.wrt.name
+        result = simplify(_substitute_one(df, name), self.symmetric)
+        dt = r"\mathrm{d}" + latex_name(name)
+        self.steps.append(
+            Step("Canonical form", rf"{lhs} = \left({to_latex(result)}\right) {dt}", r"\mathrm{d}f = f'(t)\,\mathrm{d}t")
+        )
+        return result
+
+    def jacobian(self, f: Expr) -> Expr:
+        lhs = r"\mathrm{d}f"
+        df = self.differential(f, lhs)
+        x = self.wrt
+        if x.shape == (1, 1):
+            return self.scalar_derivative(df, lhs)
+        j = simplify(Extractor(x.name).jacobian(df, x.shape[0]), self.symmetric)
+        dx = r"\mathrm{d}" + latex_name(x.name)
+        self.steps.append(
+            Step("Canonical form", rf"{lhs} = {_grouped(j)} {dx}", r"\mathrm{d}f = J\,\mathrm{d}x")
+        )
+        return j
+
+
+def _grouped(expr: Expr) -> str:
+    latex = to_latex(expr)
+    return rf"\left({latex}\right)" if " " in latex.strip() else latex
+
+
+def _substitute_one(expr: Expr, name: str) -> Expr:
+    def visit(node: Expr) -> Expr:
+        if isinstance(node, Differential) and node.name == name:
+            return build.ONE
+        return rebuild(node, visit)
+
+    return visit(expr)
+
+
+def _resolve_wrt(parsed: Parsed, wrt: str) -> Variable:
+    if wrt in parsed.variables:
+        return parsed.variables[wrt]
+    raise ParseError(
+        f"'{wrt}' does not appear in the expression; its variables are "
+        f"{', '.join(parsed.variables) or 'none'}",
+        None,
+    )
+
+
+def differentiate(
+    parsed: Parsed, wrt: str, kind: Kind | None = None, layout: Layout = "numerator"
+) -> Derivative:
+    """Differentiate ``parsed.expr`` with respect to the variable ``wrt``."""
+    f = parsed.expr
+    x = _resolve_wrt(parsed, wrt)
+    if any(isinstance(n, Differential) for n in f.walk()):
+        raise UnsupportedError("the expression already holds differentials (dx)", None)
+    f_rows, f_cols = f.shape
+    if kind is None:
+        kind = "gradient" if f.is_scalar else "jacobian"
+    if f_cols != 1:
+        raise UnsupportedError(
+            f"the expression is a {format_shape(f.shape)} matrix: its derivative is a "
+            "higher-order tensor. The calculator differentiates scalars (gradients, Hessians) "
+            "and column vectors (Jacobians)",
+            None,
+        )
+    x_is_matrix = x.shape[1] != 1
+    notes: list[str] = []
+    derivation = _Derivation(parsed, x)
+    if kind == "gradient":
+        if not f.is_scalar:
+            raise ShapeError(
+                f"the gradient is defined for a scalar function, and this one is "
+                f"{format_shape(f.shape)}: ask for its Jacobian",
+                None,
+            )
+        result = derivation.gradient(f)
+        symbol = rf"\nabla_{{{latex_name(wrt)}}} f"
+        derivation.steps.append(Step("Read off the gradient", rf"{symbol} = {to_latex(result)}"))
+        if x.properties & {"symmetric", "spd", "diagonal"}:
+            notes.append(
+                f"{wrt} is declared {sorted(x.properties)[0]}, but the gradient treats its entries "
+                "as independent (the usual convention for optimisation)."
+            )
+        if x.shape[1] == 1 and x.shape != (1, 1):
+            notes.append(
+                "In numerator layout ∂f/∂x is the row vector (∇f)ᵀ; the gradient shown has the "
+                "shape of x."
+            )
+    elif kind == "jacobian":
+        if x_is_matrix:
+            raise UnsupportedError(
+                "a Jacobian is taken with respect to a vector or scalar; for a scalar function "
+                "of a matrix ask for its gradient",
+                None,
+            )
+        result = derivation.jacobian(f)
+        if layout == "denominator":
+            result = simplify(build.transpose(result), derivation.symmetric)
+        shape_note = "m×n: rows follow f, columns follow x" if layout == "numerator" else (
+            "n×m: rows follow x, columns follow f"
+        )
+        derivation.steps.append(
+            Step(
+                f"Read off the Jacobian ({layout} layout)",
+                rf"\frac{{\partial f}}{{\partial {latex_name(wrt)}}} = {to_latex(result)}",
+                shape_note,
+            )
+        )
+    elif kind == "hessian":
+        if not f.is_scalar or x_is_matrix:
+            raise UnsupportedError(
+                "the Hessian is defined here for a scalar function of a vector or scalar", None
+            )
+        gradient = derivation.gradient(f)
+        derivation.steps.append(
+            Step("Read off the gradient", rf"\nabla f = {to_latex(gradient)}")
+        )
+        if x.shape == (1, 1):
+            second = _Derivation(parsed, x)
+            result = second.gradient(gradient, r"\mathrm{d}(\nabla f)")
+        else:
+            second = _Derivation(parsed, x)
+            result = second.jacobian(gradient)
+        derivation.steps.extend(
+            Step(s.rule + " (second differential)", s.latex, s.formula) for s in second.steps
+        )
+        result = simplify(result, derivation.symmetric)
+        derivation.steps.append(Step("Read off the Hessian", rf"H = {to_latex(result)}"))
+    else:
+        raise ParseError(f"unknown kind '{kind}': use gradient, jacobian or hessian", None)
+    if kind == "hessian":
+        first = check_derivative(f, gradient, "gradient", layout, x, parsed.variables)
+        second_kind = "gradient" if x.shape == (1, 1) else "jacobian"
+        check = check_derivative(gradient, result, second_kind, "numerator", x, parsed.variables)
+        if not first.passed:
+            check = first
+    else:
+        check = check_derivative(f, result, kind, layout, x, parsed.variables)
+    name = {"gradient": "grad_f", "jacobian": "jacobian_f", "hessian": "hessian_f"}[kind]
+    code = numpy_code(
+        f, result, parsed.variables, name, to_text(f), f"{kind} of f by {wrt}: {to_text(result)}"
+    )
+    return Derivative(result, kind, layout, wrt, derivation.steps, check, code, parsed.variables, notes)
+
+
+def result_shape(shape: Shape) -> list[object]:
+    """The API's shape of a result: ``[]``, ``[n]`` for a column vector, else ``[m, n]``."""
+    return list(shape_to_list(shape))

@@ -1,0 +1,212 @@
+"""Readable results: transposes pushed to the leaves, like terms collected, factors shared.
+
+Each rewrite is an identity that holds for all values (symmetry only where declared),
+and every result is also checked numerically before it is shown.
+
+>>> from app.mathcore.parse import parse
+>>> from app.mathcore.printing import to_text
+>>> to_text(simplify(parse("A x + A^T x + x + x").expr))
+'(A + A^T) x + 2 x'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+from app.mathcore import build
+from app.mathcore.differentials import rebuild, zero_like
+from app.mathcore.tree import (
+    Apply,
+    Call,
+    Expr,
+    Hadamard,
+    Identity,
+    Inverse,
+    Number,
+    Ones,
+    Power,
+    Product,
+    Quotient,
+    Sum,
+    Symbol,
+    Transpose,
+)
+
+MAX_PASSES = 8
+
+
+def simplify(expr: Expr, symmetric: Iterable[str] = ()) -> Expr:
+    """Rewrite ``expr`` into the readable normal form; ``symmetric`` names the variables
+    declared symmetric (``A^T`` becomes ``A``)."""
+    simplifier = _Simplifier(frozenset(symmetric))
+    for _ in range(MAX_PASSES):
+        new = simplifier.visit(expr)
+        if new == expr:
+            break
+        expr = new
+    return expr
+
+
+class _Simplifier:
+    def __init__(self, symmetric: frozenset[str]) -> None:
+        self.symmetric = symmetric
+
+    def visit(self, node: Expr) -> Expr:
+        node = rebuild(node, self.visit)
+        if isinstance(node, Transpose):
+            return self.transpose(node.arg)
+        if isinstance(node, Product):
+            return self.product(node)
+        if isinstance(node, Hadamard):
+            return self.hadamard(node)
+        if isinstance(node, Quotient) and node.numerator == node.denominator:
+            return Ones(node.shape)
+        if isinstance(node, Sum):
+            return self.sum(node)
+        return node
+
+    # ----------------------------------------------------------------- transposes
+
+    def transpose(self, arg: Expr) -> Expr:
+        t = self.transpose
+        if isinstance(arg, Product):
+            scalars = [f for f in arg.factors if f.is_scalar]
+            arrays = [t(f) for f in reversed(arg.factors) if not f.is_scalar]
+            return build.multiply(*scalars, *arrays)
+        if isinstance(arg, Hadamard):
+            return build.hadamard(*(t(f) for f in arg.factors))
+        if isinstance(arg, Quotient):
+            return build.quotient(t(arg.numerator), t(arg.denominator))
+        if isinstance(arg, Apply):
+            return build.apply(arg.function, t(arg.arg))
+        if isinstance(arg, Symbol) and arg.name in self.symmetric:
+            return arg
+        if isinstance(arg, Inverse) and isinstance(arg.arg, Symbol) and arg.arg.name in self.symmetric:
+            return arg
+        if isinstance(arg, Power) and not arg.is_scalar:
+            return build.power(t(arg.base), arg.exponent)
+        if isinstance(arg, Call) and arg.function == "diag" and arg.shape[0] == arg.shape[1]:
+            return arg
+        if isinstance(arg, Ones):
+            return Ones((arg.shape[1], arg.shape[0]))
+        return build.transpose(arg)
+
+    # ----------------------------------------------------------------- products
+
+    def product(self, node: Product) -> Expr:
+        coefficient = Fraction(1)
+        powers: dict[Expr, Fraction] = {}
+        others: list[Expr] = []
+        arrays: list[Expr] = []
+        for factor in node.factors:
+            if isinstance(factor, Number):
+                coefficient *= factor.value
+            elif factor.is_scalar and not _has_arrays(factor):
+                base, exponent = _as_power(factor)
+                if exponent is None:
+                    others.append(factor)
+                else:
+                    powers[base] = powers.get(base, Fraction(0)) + exponent
+            elif factor.is_scalar:
+                others.append(factor)
+            else:
+                arrays.append(factor)
+        if len(arrays) > 1:
+            arrays = [a for a in arrays if not isinstance(a, Identity)] or arrays[:1]
+        scalars = [build.power(base, Number(exp)) for base, exp in powers.items() if exp != 0]
+        return build.multiply(Number(coefficient), *scalars, *others, *arrays)
+
+    def hadamard(self, node: Hadamard) -> Expr:
+        factors = [f for f in node.factors if not isinstance(f, Ones)]
+        for i, factor in enumerate(factors):
+            if isinstance(factor, Quotient) and factor.denominator in factors:
+                rest = list(factors)
+                rest.remove(factor.denominator)
+                rest[rest.index(factor)] = factor.numerator
+                return build.hadamard(*rest) if len(rest) > 1 else _broadcast(rest[0], node)
+        if not factors:
+            return Ones(node.shape)
+        return build.hadamard(*factors) if len(factors) > 1 else _broadcast(factors[0], node)
+
+    # ----------------------------------------------------------------- sums
+
+    def sum(self, node: Sum) -> Expr:
+        collected = _collect(node.terms)
+        if not collected:
+            return zero_like(node)
+        if len(collected) > 1 and not node.is_scalar:
+            collected = _factor(collected, right=True)
+            collected = _factor(collected, right=False)
+        result = build.add(*collected)
+        if result.shape != node.shape and result.is_scalar:
+            return node
+        return result
+
+
+def _broadcast(value: Expr, like: Expr) -> Expr:
+    if value.is_scalar and not like.is_scalar:
+        return build.multiply(value, Ones(like.shape))
+    return value
+
+
+def _has_arrays(expr: Expr) -> bool:
+    return isinstance(expr, Product) and any(not f.is_scalar for f in expr.factors)
+
+
+def _as_power(factor: Expr) -> tuple[Expr, Fraction | None]:
+    if isinstance(factor, Power) and isinstance(factor.exponent, Number):
+        return factor.base, factor.exponent.value
+    if isinstance(factor, Power):
+        return factor, None
+    return factor, Fraction(1)
+
+
+def _split(term: Expr) -> tuple[Fraction, Expr]:
+    """``term`` as coefficient × core: ``-2 A x`` -> (-2, A x)."""
+    if isinstance(term, Product) and isinstance(term.factors[0], Number):
+        rest = term.factors[1:]
+        core = rest[0] if len(rest) == 1 else Product(rest, term.dims)
+        return term.factors[0].value, core
+    if isinstance(term, Number):
+        return term.value, build.ONE
+    return Fraction(1), term
+
+
+def _collect(terms: Iterable[Expr]) -> list[Expr]:
+    """Add the coefficients of equal cores: ``x + x`` -> ``2 x``."""
+    totals: dict[Expr, Fraction] = {}
+    for term in terms:
+        coefficient, core = _split(term)
+        totals[core] = totals.get(core, Fraction(0)) + coefficient
+    return [build.multiply(Number(c), core) for core, c in totals.items() if c != 0]
+
+
+def _arrays(term: Expr) -> tuple[list[Expr], list[Expr]]:
+    if isinstance(term, Product):
+        return [f for f in term.factors if f.is_scalar], [f for f in term.factors if not f.is_scalar]
+    return [], [term]
+
+
+def _factor(terms: list[Expr], right: bool) -> list[Expr]:
+    """Share a common outer factor: ``A x + B x`` -> ``(A + B) x``."""
+    groups: dict[Expr, list[int]] = {}
+    for index, term in enumerate(terms):
+        scalars, arrays = _arrays(term)
+        if len(arrays) >= 2:
+            key = arrays[-1] if right else arrays[0]
+            groups.setdefault(key, []).append(index)
+    merged: dict[int, Expr] = {}
+    dropped: set[int] = set()
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        rests = []
+        for index in members:
+            scalars, arrays = _arrays(terms[index])
+            rest = arrays[:-1] if right else arrays[1:]
+            rests.append(build.multiply(*scalars, *rest))
+        inner = build.add(*rests)
+        merged[members[0]] = build.multiply(inner, key) if right else build.multiply(key, inner)
+        dropped.update(members[1:])
+    return [merged.get(i, term) for i, term in enumerate(terms) if i not in dropped]
