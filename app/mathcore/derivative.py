@@ -20,7 +20,7 @@ from app.mathcore.extract import Extractor
 from app.mathcore.parse import Parsed
 from app.mathcore.printing import latex_name, to_latex, to_text
 from app.mathcore.simplify import simplify
-from app.mathcore.tree import Differential, Expr, Shape, Sum, format_shape
+from app.mathcore.tree import Differential, Expr, Ones, Product, Shape, Sum, format_shape
 from app.mathcore.variables import Variable, shape_to_list
 from app.mathcore.verify import Check, check_derivative
 
@@ -94,6 +94,8 @@ class _Derivation:
         x = self.wrt
         if x.shape == (1, 1):
             return self.scalar_derivative(df, lhs)
+        if build.is_zero(df):
+            return zeros(x.shape)
         extractor = Extractor(x.name)
         g = simplify(extractor.gradient(df), self.symmetric)
         dx = r"\mathrm{d}" + latex_name(x.name)
@@ -137,12 +139,19 @@ class _Derivation:
         x = self.wrt
         if x.shape == (1, 1):
             return self.scalar_derivative(df, lhs)
+        if build.is_zero(df):
+            return zeros((f.shape[0], x.shape[0]))
         j = simplify(Extractor(x.name).jacobian(df, x.shape[0]), self.symmetric)
         dx = r"\mathrm{d}" + latex_name(x.name)
         self.steps.append(
             Step("Canonical form", rf"{lhs} = {_grouped(j)} {dx}", r"\mathrm{d}f = J\,\mathrm{d}x")
         )
         return j
+
+
+def zeros(shape: Shape) -> Expr:
+    """The zero array of ``shape`` (the derivative of a constant)."""
+    return build.ZERO if shape == (1, 1) else Product((build.ZERO, Ones(shape)), shape)
 
 
 def _grouped(expr: Expr) -> str:

@@ -170,8 +170,9 @@ class Extractor:
         right = [f for f in node.factors[index + 1 :] if not f.is_scalar]
         rows, cols = factor.shape
         if cols == 1:
-            # s L f R with R (if any) a 1×1 chain
-            return build.multiply(*scalars, *left, self.forward(factor), *right)
+            # s L f R where the chain R (if any) is 1×1: a scalar weight
+            weight = [build.multiply(*right)] if right else []
+            return build.multiply(*scalars, *left, self.forward(factor), *weight)
         if rows == 1:
             # L (f R): f R is a scalar
             tail = build.multiply(factor, *right)

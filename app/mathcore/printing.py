@@ -198,6 +198,8 @@ def _negated(product: Product) -> Expr:
 
 def _product_text(expr: Product) -> str:
     coefficient, numerator, denominator = _split_product(expr)
+    if coefficient == 0:
+        return "0"
     if coefficient < 0:
         return "-" + _wrap_text(_negated(expr), _PRODUCT)
     parts: list[str] = []
@@ -359,6 +361,8 @@ def _base_latex(base: Expr) -> str:
 
 def _product_latex(expr: Product) -> str:
     coefficient, numerator, denominator = _split_product(expr)
+    if coefficient == 0:
+        return r"\mathbf{0}"
     if coefficient < 0:
         return "-" + _wrap_latex(_negated(expr), _PRODUCT)
     top_factors = [_factor_latex(f) for f in numerator]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -37,7 +39,22 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, exc)
 
 
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """A malformed request body: the maths error shape, with FastAPI's details alongside."""
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    where = ".".join(str(part) for part in first["loc"] if part != "body")
+    message = f"{where}: {first['msg']}" if where else str(first["msg"])
+    content = {
+        "error": {"kind": "syntax", "message": message, "position": None},
+        "detail": jsonable_encoder(errors),
+    }
+    return JSONResponse(status_code=422, content=content)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MathError, math_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     # Registered for Starlette's class so unknown URLs (raised by the router) come here too.
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
