@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app.settings import Settings, get_settings
 from app.store.db import make_engine, make_session_factory
 from app.store.migrate import upgrade_to_head
-from app.web import health, lessons_api, math_api, pages, vendor
+from app.web import calculator, health, lessons_api, math_api, pages, vendor
 from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
 from app.web.templating import make_templates
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(lessons_api.router)
     app.include_router(math_api.router)
+    app.include_router(calculator.router)
     # Before the /static mount, which would otherwise claim this path.
     app.include_router(vendor.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

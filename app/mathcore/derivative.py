@@ -141,7 +141,7 @@ class _Derivation:
             return self.scalar_derivative(df, lhs)
         if build.is_zero(df):
             return zeros((f.shape[0], x.shape[0]))
-        j = simplify(Extractor(x.name).jacobian(df, x.shape[0]), self.symmetric)
+        j = simplify(Extractor(x.name).jacobian(df), self.symmetric)
         dx = r"\mathrm{d}" + latex_name(x.name)
         self.steps.append(
             Step("Canonical form", rf"{lhs} = {_grouped(j)} {dx}", r"\mathrm{d}f = J\,\mathrm{d}x")

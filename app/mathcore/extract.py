@@ -120,11 +120,55 @@ class Extractor:
 
     # ----------------------------------------------------------------- Jacobian
 
-    def jacobian(self, df: Expr, wrt_size: object) -> Expr:
+    def jacobian(self, df: Expr) -> Expr:
         """``J`` with ``df = J dx`` for a column-vector (or scalar) ``df`` and vector ``x``."""
         if df.is_scalar:
             return build.transpose(self.gradient(df))
-        return self.forward(df)
+        return self.forward(self.expand(df))
+
+    def expand(self, node: Expr) -> Expr:
+        """Push transposes to the leaves and distribute over sums that hold ``dx``, so each
+        term has ``dx`` (or ``dx^T``, or ``diag`` of it) as a plain factor."""
+        if not self.has_d(node):
+            return node
+        if isinstance(node, Transpose):
+            arg = node.arg
+            if isinstance(arg, Sum):
+                return build.add(*(self.expand(build.transpose(t)) for t in arg.terms))
+            if isinstance(arg, Product):
+                arrays = [build.transpose(f) for f in reversed(arg.factors) if not f.is_scalar]
+                scalars = [f for f in arg.factors if f.is_scalar]
+                return self.expand(build.multiply(*scalars, *arrays))
+            if isinstance(arg, Hadamard):
+                return self.expand(build.hadamard(*(build.transpose(f) for f in arg.factors)))
+            if isinstance(arg, Quotient):
+                return self.expand(
+                    build.quotient(build.transpose(arg.numerator), build.transpose(arg.denominator))
+                )
+            if isinstance(arg, Call) and arg.function == "diag" and arg.shape[0] == arg.shape[1]:
+                return self.expand(arg)
+            return node
+        if isinstance(node, Sum):
+            return build.add(*(self.expand(t) for t in node.terms))
+        if isinstance(node, (Product, Hadamard)):
+            factors = [self.expand(f) for f in node.factors]
+            combine = build.multiply if isinstance(node, Product) else build.hadamard
+            for i, factor in enumerate(factors):
+                if isinstance(factor, Sum) and self.has_d(factor):
+                    return build.add(
+                        *(self.expand(combine(*factors[:i], t, *factors[i + 1 :])) for t in factor.terms)
+                    )
+            return combine(*factors)
+        if isinstance(node, Quotient) and isinstance(node.numerator, Sum):
+            return build.add(
+                *(self.expand(build.quotient(t, node.denominator)) for t in node.numerator.terms)
+            )
+        if isinstance(node, Call) and node.function == "diag":
+            inner = self.expand(node.arg)
+            if isinstance(inner, Sum):
+                return build.add(*(build.call("diag", t) for t in inner.terms))
+            return build.call("diag", inner)
+        return node
 
     def forward(self, node: Expr) -> Expr:
         if isinstance(node, Differential):

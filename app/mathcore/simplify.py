@@ -74,6 +74,10 @@ class _Simplifier:
             scalars = [f for f in arg.factors if f.is_scalar]
             arrays = [t(f) for f in reversed(arg.factors) if not f.is_scalar]
             return build.multiply(*scalars, *arrays)
+        if isinstance(arg, Sum):
+            # (x - m)^T reads better than x^T - m^T; but a symmetric sum loses its transpose
+            pushed = build.add(*(t(term) for term in arg.terms))
+            return arg if _same_terms(pushed, arg) else build.transpose(arg)
         if isinstance(arg, Hadamard):
             return build.hadamard(*(t(f) for f in arg.factors))
         if isinstance(arg, Quotient):
@@ -142,6 +146,12 @@ class _Simplifier:
         if result.shape != node.shape and result.is_scalar:
             return node
         return result
+
+
+def _same_terms(a: Expr, b: Expr) -> bool:
+    if isinstance(a, Sum) and isinstance(b, Sum):
+        return sorted(map(repr, a.terms)) == sorted(map(repr, b.terms))
+    return a == b
 
 
 def _broadcast(value: Expr, like: Expr) -> Expr:
