@@ -11,7 +11,6 @@ into messages that name the operator (:mod:`app.mathcore.elaborate`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from fractions import Fraction
 
 from app.mathcore.errors import LimitError
@@ -186,9 +185,13 @@ def power(base: Expr, exponent: Expr) -> Expr:
             folded = _fold_power(base.value, exponent.value)
             if folded is not None:
                 return folded
-        if isinstance(base, Power) and isinstance(base.exponent, Number):
-            if isinstance(exponent, Number) and exponent.value.denominator == 1:
-                return power(base.base, Number(base.exponent.value * exponent.value))
+        if (
+            isinstance(base, Power)
+            and isinstance(base.exponent, Number)
+            and isinstance(exponent, Number)
+            and exponent.value.denominator == 1
+        ):
+            return power(base.base, Number(base.exponent.value * exponent.value))
         return Power(base, exponent)
     unify(base.shape[0], base.shape[1])
     if not (isinstance(exponent, Number) and exponent.value.denominator == 1):

@@ -73,7 +73,11 @@ class _Writer:
     def code(self, e: Expr) -> str:
         if isinstance(e, Number):
             value = e.value
-            return str(value.numerator) + ".0" if value.denominator == 1 else f"({value.numerator} / {value.denominator})"
+            return (
+                str(value.numerator) + ".0"
+                if value.denominator == 1
+                else f"({value.numerator} / {value.denominator})"
+            )
         if isinstance(e, Constant):
             return "np.e" if e.name == "e" else "np.pi"
         if isinstance(e, Symbol):
@@ -112,7 +116,9 @@ class _Writer:
         if isinstance(e, Call):
             return self._call(e)
         if isinstance(e, MatrixLiteral):
-            rows = ", ".join("[" + ", ".join(f"float({self.code(x)})" for x in row) + "]" for row in e.rows)
+            rows = ", ".join(
+                "[" + ", ".join(f"float({self.code(x)})" for x in row) + "]" for row in e.rows
+            )
             return f"np.array([{rows}])"
         raise TypeError(f"no NumPy code for {type(e).__name__}")
 

@@ -77,7 +77,9 @@ class _Derivation:
     def differential(self, f: Expr, lhs: str) -> Expr:
         """``df`` fully expanded and simplified, recording each pass as a step."""
         passes = differential_steps(f, {self.wrt.name})
-        self.steps.append(Step("Take the differential", rf"{lhs} = \mathrm{{d}}\left({to_latex(f)}\right)"))
+        self.steps.append(
+            Step("Take the differential", rf"{lhs} = \mathrm{{d}}\left({to_latex(f)}\right)")
+        )
         for expr, used in passes[1:]:
             name, formula = _rule_names(used)
             self.steps.append(Step(name, rf"{lhs} = {to_latex(expr)}", formula))
@@ -119,7 +121,9 @@ class _Derivation:
             canonical = rf"{lhs} = \left({to_latex(g)}\right)^{{\top}} {dx}"
             formula = r"a^{\top} = a \text{ for a scalar};\ \mathrm{d}f = g^{\top}\mathrm{d}x"
         else:
-            canonical = rf"{lhs} = \operatorname{{tr}}\left(\left({to_latex(g)}\right)^{{\top}} {dx}\right)"
+            canonical = (
+                rf"{lhs} = \operatorname{{tr}}\left(\left({to_latex(g)}\right)^{{\top}} {dx}\right)"
+            )
             formula = r"a = \operatorname{tr}(a);\ \operatorname{tr}(AB) = \operatorname{tr}(BA);\ \mathrm{d}f = \operatorname{tr}(G^{\top}\mathrm{d}X)"
         self.steps.append(Step("Canonical form", canonical, formula))
         return g
@@ -129,7 +133,11 @@ class _Derivation:
         result = simplify(_substitute_one(df, name), self.symmetric)
         dt = r"\mathrm{d}" + latex_name(name)
         self.steps.append(
-            Step("Canonical form", rf"{lhs} = \left({to_latex(result)}\right) {dt}", r"\mathrm{d}f = f'(t)\,\mathrm{d}t")
+            Step(
+                "Canonical form",
+                rf"{lhs} = \left({to_latex(result)}\right) {dt}",
+                r"\mathrm{d}f = f'(t)\,\mathrm{d}t",
+            )
         )
         return result
 
@@ -229,8 +237,10 @@ def differentiate(
         result = derivation.jacobian(f)
         if layout == "denominator":
             result = simplify(build.transpose(result), derivation.symmetric)
-        shape_note = "m×n: rows follow f, columns follow x" if layout == "numerator" else (
-            "n×m: rows follow x, columns follow f"
+        shape_note = (
+            "m×n: rows follow f, columns follow x"
+            if layout == "numerator"
+            else ("n×m: rows follow x, columns follow f")
         )
         derivation.steps.append(
             Step(
@@ -245,9 +255,7 @@ def differentiate(
                 "the Hessian is defined here for a scalar function of a vector or scalar", None
             )
         gradient = derivation.gradient(f)
-        derivation.steps.append(
-            Step("Read off the gradient", rf"\nabla f = {to_latex(gradient)}")
-        )
+        derivation.steps.append(Step("Read off the gradient", rf"\nabla f = {to_latex(gradient)}"))
         if x.shape == (1, 1):
             second = _Derivation(parsed, x)
             result = second.gradient(gradient, r"\mathrm{d}(\nabla f)")
@@ -273,7 +281,9 @@ def differentiate(
     code = numpy_code(
         f, result, parsed.variables, name, to_text(f), f"{kind} of f by {wrt}: {to_text(result)}"
     )
-    return Derivative(result, kind, layout, wrt, derivation.steps, check, code, parsed.variables, notes)
+    return Derivative(
+        result, kind, layout, wrt, derivation.steps, check, code, parsed.variables, notes
+    )
 
 
 def result_shape(shape: Shape) -> list[object]:

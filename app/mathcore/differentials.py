@@ -48,23 +48,50 @@ class Rule:
 
 
 RULES = {
-    "sum": Rule("Linearity", r"\mathrm{d}(X + Y) = \mathrm{d}X + \mathrm{d}Y,\ \mathrm{d}(aX) = a\,\mathrm{d}X"),
+    "sum": Rule(
+        "Linearity",
+        r"\mathrm{d}(X + Y) = \mathrm{d}X + \mathrm{d}Y,\ \mathrm{d}(aX) = a\,\mathrm{d}X",
+    ),
     "product": Rule("Product rule", r"\mathrm{d}(XY) = \mathrm{d}X\,Y + X\,\mathrm{d}Y"),
-    "hadamard": Rule("Product rule (elementwise)", r"\mathrm{d}(X \odot Y) = \mathrm{d}X \odot Y + X \odot \mathrm{d}Y"),
-    "quotient": Rule("Quotient rule (elementwise)", r"\mathrm{d}(X \oslash Y) = \mathrm{d}X \oslash Y - (X \odot \mathrm{d}Y) \oslash (Y \odot Y)"),
+    "hadamard": Rule(
+        "Product rule (elementwise)",
+        r"\mathrm{d}(X \odot Y) = \mathrm{d}X \odot Y + X \odot \mathrm{d}Y",
+    ),
+    "quotient": Rule(
+        "Quotient rule (elementwise)",
+        r"\mathrm{d}(X \oslash Y) = \mathrm{d}X \oslash Y - (X \odot \mathrm{d}Y) \oslash (Y \odot Y)",
+    ),
     "transpose": Rule("Transpose rule", r"\mathrm{d}(X^{\top}) = (\mathrm{d}X)^{\top}"),
     "inverse": Rule("Inverse rule", r"\mathrm{d}(X^{-1}) = -X^{-1}\,\mathrm{d}X\,X^{-1}"),
     "power": Rule("Power rule", r"\mathrm{d}(u^{a}) = a\,u^{a-1}\,\mathrm{d}u"),
-    "matrix_power": Rule("Matrix power rule", r"\mathrm{d}(X^{k}) = \sum_{i=0}^{k-1} X^{i}\,\mathrm{d}X\,X^{k-1-i}"),
+    "matrix_power": Rule(
+        "Matrix power rule", r"\mathrm{d}(X^{k}) = \sum_{i=0}^{k-1} X^{i}\,\mathrm{d}X\,X^{k-1-i}"
+    ),
     "chain": Rule("Chain rule (elementwise)", r"\mathrm{d}f(X) = f'(X) \odot \mathrm{d}X"),
     "trace": Rule("Trace rule", r"\mathrm{d}\operatorname{tr}X = \operatorname{tr}\mathrm{d}X"),
-    "det": Rule("Determinant rule", r"\mathrm{d}\det X = \det X \operatorname{tr}(X^{-1}\mathrm{d}X)"),
-    "logdet": Rule("Log-determinant rule", r"\mathrm{d}\log\det X = \operatorname{tr}(X^{-1}\mathrm{d}X)"),
-    "sum_entries": Rule("Sum of entries", r"\mathrm{d}\operatorname{sum}(X) = \operatorname{sum}(\mathrm{d}X)"),
-    "norm": Rule("Norm rule", r"\mathrm{d}\lVert X\rVert = \frac{\operatorname{tr}(X^{\top}\mathrm{d}X)}{\lVert X\rVert}"),
-    "softmax": Rule("Softmax rule", r"\mathrm{d}\,s(z) = (\operatorname{diag}(s) - s s^{\top})\,\mathrm{d}z"),
-    "logsumexp": Rule("Log-sum-exp rule", r"\mathrm{d}\operatorname{logsumexp}(z) = \operatorname{softmax}(z)^{\top}\mathrm{d}z"),
-    "diag": Rule("Diagonal rule", r"\mathrm{d}\operatorname{diag}(X) = \operatorname{diag}(\mathrm{d}X)"),
+    "det": Rule(
+        "Determinant rule", r"\mathrm{d}\det X = \det X \operatorname{tr}(X^{-1}\mathrm{d}X)"
+    ),
+    "logdet": Rule(
+        "Log-determinant rule", r"\mathrm{d}\log\det X = \operatorname{tr}(X^{-1}\mathrm{d}X)"
+    ),
+    "sum_entries": Rule(
+        "Sum of entries", r"\mathrm{d}\operatorname{sum}(X) = \operatorname{sum}(\mathrm{d}X)"
+    ),
+    "norm": Rule(
+        "Norm rule",
+        r"\mathrm{d}\lVert X\rVert = \frac{\operatorname{tr}(X^{\top}\mathrm{d}X)}{\lVert X\rVert}",
+    ),
+    "softmax": Rule(
+        "Softmax rule", r"\mathrm{d}\,s(z) = (\operatorname{diag}(s) - s s^{\top})\,\mathrm{d}z"
+    ),
+    "logsumexp": Rule(
+        "Log-sum-exp rule",
+        r"\mathrm{d}\operatorname{logsumexp}(z) = \operatorname{softmax}(z)^{\top}\mathrm{d}z",
+    ),
+    "diag": Rule(
+        "Diagonal rule", r"\mathrm{d}\operatorname{diag}(X) = \operatorname{diag}(\mathrm{d}X)"
+    ),
     "literal": Rule("Entry by entry", r"\mathrm{d}[a_{ij}] = [\mathrm{d}a_{ij}]"),
 }
 
@@ -176,7 +203,9 @@ class Differentiator:
                 )
             terms = [
                 build.multiply(
-                    build.power(base, build.number(i)), self.d(base), build.power(base, build.number(k - 1 - i))
+                    build.power(base, build.number(i)),
+                    self.d(base),
+                    build.power(base, build.number(k - 1 - i)),
                 )
                 for i in range(k)
             ]
@@ -198,7 +227,9 @@ class Differentiator:
         if name == "tr":
             return build.call("tr", d(x)), "trace"
         if name == "det":
-            return build.multiply(e, build.call("tr", build.multiply(build.inverse(x), d(x)))), "det"
+            return build.multiply(
+                e, build.call("tr", build.multiply(build.inverse(x), d(x)))
+            ), "det"
         if name == "logdet":
             return build.call("tr", build.multiply(build.inverse(x), d(x))), "logdet"
         if name == "sum":
@@ -254,7 +285,9 @@ def derivative_of(function: str, u: Expr) -> Expr:
     if function == "tanh":
         return build.subtract(one, build.element_power(build.apply("tanh", u), build.number(2)))
     if function == "sqrt":
-        return build.quotient(build.number(1), build.multiply(build.number(2), build.apply("sqrt", u)))
+        return build.quotient(
+            build.number(1), build.multiply(build.number(2), build.apply("sqrt", u))
+        )
     if function == "abs":
         return build.apply("sign", u)
     if function in {"sign", "step"}:

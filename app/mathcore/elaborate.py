@@ -41,13 +41,50 @@ _UNICODE_GREEK = {
     chr(code): name
     for code, name in zip(
         range(0x3B1, 0x3CA),
-        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
-        "rho sigma sigma tau upsilon phi chi psi omega".split(),
+        [
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+            "epsilon",
+            "zeta",
+            "eta",
+            "theta",
+            "iota",
+            "kappa",
+            "lambda",
+            "mu",
+            "nu",
+            "xi",
+            "omicron",
+            "pi",
+            "rho",
+            "sigma",
+            "sigma",
+            "tau",
+            "upsilon",
+            "phi",
+            "chi",
+            "psi",
+            "omega",
+        ],
         strict=True,
     )
-} | {"Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi",
-     "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega", "ϵ": "epsilon", "ϑ": "theta",
-     "ϕ": "phi"}
+} | {
+    "Γ": "Gamma",
+    "Δ": "Delta",
+    "Θ": "Theta",
+    "Λ": "Lambda",
+    "Ξ": "Xi",
+    "Π": "Pi",
+    "Σ": "Sigma",
+    "Φ": "Phi",
+    "Ψ": "Psi",
+    "Ω": "Omega",
+    "ϵ": "epsilon",
+    "ϑ": "theta",
+    "ϕ": "phi",
+}
 DIMENSION_LABELS = ["n", "m", "p", "q", "k", "r", "s", "t", "u", "v", "w"]
 
 
@@ -84,10 +121,7 @@ class Elaborator:
     def fresh_dim(self) -> DimVar:
         index = self.label_count
         self.label_count += 1
-        if index < len(self.labels):
-            label = self.labels[index]
-        else:
-            label = f"n{index}"
+        label = self.labels[index] if index < len(self.labels) else f"n{index}"
         return DimVar(label)
 
     def variable_shape(self, name: str) -> Shape:
@@ -113,7 +147,9 @@ class Elaborator:
             elif text == "\\pi":
                 return Constant("pi")
             elif text in TRANSPOSE_MARKS:
-                raise ParseError(f"'{text}' is a transpose: write it as an exponent, A^{text}", node.pos)
+                raise ParseError(
+                    f"'{text}' is a transpose: write it as an exponent, A^{text}", node.pos
+                )
             elif text[1:] in GREEK_SET or text[1:] == "varepsilon":
                 text = "epsilon" if text == "\\varepsilon" else text[1:]
             else:
@@ -124,7 +160,8 @@ class Elaborator:
                 return Constant(text)
             if text == "I":
                 return Identity(self.fresh_dim())
-            if text in KNOWN_FUNCTIONS or text in FUNCTION_ALIASES:
+            # `sigma` alone is a scalar name; `sigma(z)` is the sigmoid
+            if text in KNOWN_FUNCTIONS or text in {"trace", "ln"}:
                 raise ParseError(f"'{text}' is a function: write {text}(…)", node.pos)
             base = text[1:]
             if (
@@ -183,7 +220,21 @@ class Elaborator:
             )
         return build.divide(top, bottom)
 
+    def _chain(self, node: SNode) -> Expr:
+        """A flat run ``a op b op c …``, combined left to right without recursion."""
+        result = self.expr(node.children[0])
+        for marker, operand in zip(node.children[1::2], node.children[2::2], strict=True):
+            right = self.expr(operand)
+            try:
+                result = self._combine(marker.text, result, right, marker)
+            except MathError as error:
+                if error.position is None:
+                    error.position = marker.pos
+                raise
+        return result
+
     def _binary(self, node: SNode) -> Expr:
+        """``^``, ``**`` and ``.^``: powers, transposes (``A^T``) and inverses (``A^{-1}``)."""
         op = node.text
         left_node, right_node = node.children
         if op in {"^", "**"}:
@@ -201,6 +252,20 @@ class Elaborator:
                 return build.transpose(inverse)
         left = self.expr(left_node)
         right = self.expr(right_node)
+        if op == ".^":
+            if not build.scalar(right):
+                raise ShapeError(
+                    f"the exponent of .^ must be a scalar, not {display_shape(right.shape)}",
+                    node.pos,
+                )
+            if isinstance(left, Constant) and left.name == "e":
+                return build.apply("exp", right)
+            return build.element_power(left, right)
+        if isinstance(left, Constant) and left.name == "e":
+            return build.apply("exp", right)
+        return self._power(left, right, node)
+
+    def _combine(self, op: str, left: Expr, right: Expr, node: SNode) -> Expr:
         if op in {"+", "-", "−"}:
             combine = build.add if op == "+" else build.subtract
             return self._checked(lambda: combine(left, right), node, "add", left, right)
@@ -209,17 +274,11 @@ class Elaborator:
         if op == "/":
             return self._divide(left, right, node)
         if op in {".*", "⊙", "∘", "\\odot", "\\circ"}:
-            return self._checked(lambda: build.hadamard(left, right), node, "elementwise", left, right)
+            return self._checked(
+                lambda: build.hadamard(left, right), node, "elementwise", left, right
+            )
         if op == "./":
             return self._checked(lambda: build.quotient(left, right), node, "divide", left, right)
-        if op == ".^":
-            if not build.scalar(right):
-                raise ShapeError(f"the exponent of .^ must be a scalar, not {display_shape(right.shape)}", node.pos)
-            return build.element_power(left, right)
-        if op in {"^", "**"}:
-            if isinstance(left, Constant) and left.name == "e":
-                return build.apply("exp", right)
-            return self._power(left, right, node)
         raise ParseError(f"unknown operator '{op}'", node.pos)
 
     def _power(self, base: Expr, exponent: Expr, node: SNode) -> Expr:
@@ -247,7 +306,12 @@ class Elaborator:
         return self._checked(lambda: build.power(base, exponent), node, "power", base)
 
     def _checked(
-        self, make: Callable[[], Expr], node: SNode, verb: str, left: Expr, right: Expr | None = None
+        self,
+        make: Callable[[], Expr],
+        node: SNode,
+        verb: str,
+        left: Expr,
+        right: Expr | None = None,
     ) -> Expr:
         try:
             return make()
@@ -282,7 +346,9 @@ class Elaborator:
         if name == "hadamard":
             if len(args) < 2:
                 raise ParseError("hadamard(a, b) takes two or more arguments", node.pos)
-            return self._checked(lambda: build.hadamard(*args), node, "elementwise", args[0], args[1])
+            return self._checked(
+                lambda: build.hadamard(*args), node, "elementwise", args[0], args[1]
+            )
         if len(args) != 1:
             raise ParseError(f"{name} takes one argument, not {len(args)}", node.pos)
         (arg,) = args
@@ -296,8 +362,10 @@ class Elaborator:
 
     def _whole_array(self, name: str, arg: Expr, node: SNode, index: str = "") -> Expr:
         shape = display_shape(arg.shape)
-        if name == "norm" and index == "2" and not (
-            resolve_dim(arg.shape[0]) == 1 or resolve_dim(arg.shape[1]) == 1
+        if (
+            name == "norm"
+            and index == "2"
+            and not (resolve_dim(arg.shape[0]) == 1 or resolve_dim(arg.shape[1]) == 1)
         ):
             raise UnsupportedError(
                 "the spectral norm of a matrix is not supported; ‖X‖_F is the Frobenius norm",
@@ -314,7 +382,9 @@ class Elaborator:
                 "logsumexp": "a column vector",
                 "diag": "a vector or a square matrix",
             }.get(name, "another shape")
-            raise ShapeError(f"{name} needs {needs}, and {to_text(arg)} is {shape}", node.pos) from None
+            raise ShapeError(
+                f"{name} needs {needs}, and {to_text(arg)} is {shape}", node.pos
+            ) from None
 
     def _call_of_unknown(self, node: SNode, name: str) -> Expr:
         if name == "d" and "d" not in self.declared:
@@ -331,7 +401,9 @@ class Elaborator:
             known = ", ".join(sorted(KNOWN_FUNCTIONS))
             raise ParseError(f"unknown function '{name}'; the functions are {known}", node.pos)
         if len(node.children) != 1:
-            raise ParseError(f"'{name}' is a variable, not a function of several arguments", node.pos)
+            raise ParseError(
+                f"'{name}' is a variable, not a function of several arguments", node.pos
+            )
         factor = self.name(SNode("name", node.pos, name))
         argument = self.expr(node.children[0])
         return self._checked(
@@ -342,7 +414,9 @@ class Elaborator:
         arg = self.expr(node.children[0])
         index = node.text.upper() if node.text in {"f", "F"} else node.text
         if index not in {"", "2", "F"}:
-            raise UnsupportedError(f"the norm index '{node.text}' is not supported; use _2 or _F", node.pos)
+            raise UnsupportedError(
+                f"the norm index '{node.text}' is not supported; use _2 or _F", node.pos
+            )
         return self._whole_array("norm", arg, node, index)
 
     def _matrix(self, node: SNode) -> Expr:
@@ -386,8 +460,10 @@ def finish(expr: Expr, declared: dict[str, Variable]) -> tuple[Expr, dict[str, V
     """Replace unknown dimensions by names (n, m, p, … in order of appearance)."""
     names: dict[int, str] = {}
     used = {d for v in declared.values() for d in v.shape if isinstance(d, str)}
-    pool = iter([label for label in DIMENSION_LABELS if label not in used] +
-                [f"n{i}" for i in range(1, 200)])
+    pool = iter(
+        [label for label in DIMENSION_LABELS if label not in used]
+        + [f"n{i}" for i in range(1, 200)]
+    )
 
     def visit_dim(dim: Dim) -> None:
         resolved = resolve_dim(dim)
@@ -421,7 +497,7 @@ def _map_dims(expr: Expr, convert: Callable[[Dim], Dim]) -> Expr:
             changes[item.name] = tuple(_map_dims(v, convert) for v in value)
         elif isinstance(value, tuple) and value and isinstance(value[0], tuple):
             changes[item.name] = tuple(tuple(_map_dims(v, convert) for v in row) for row in value)
-    return dataclasses.replace(expr, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(expr, **changes)
 
 
 __all__ = ["Elaborator", "finish", "GREEK"]

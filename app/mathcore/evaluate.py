@@ -43,7 +43,9 @@ class EvaluationError(Exception):
 
 
 def _sigmoid(x: Array) -> Array:
-    out: Array = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+    out: Array = np.where(
+        x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x)))
+    )
     return out
 
 
@@ -123,12 +125,14 @@ class Evaluator:
             exponent = self.eval(expr.exponent)
             if expr.base.is_scalar:
                 return np.power(base, exponent)
-            return np.linalg.matrix_power(base, int(exponent[0, 0]))
+            matrix_power: Array = np.linalg.matrix_power(base, int(exponent[0, 0]))
+            return matrix_power
         if isinstance(expr, Transpose):
             return self.eval(expr.arg).T
         if isinstance(expr, Inverse):
             try:
-                return np.linalg.inv(self.eval(expr.arg))
+                inverse: Array = np.asarray(np.linalg.inv(self.eval(expr.arg)), dtype=np.float64)
+                return inverse
             except np.linalg.LinAlgError:
                 raise EvaluationError("a matrix to invert is singular") from None
         if isinstance(expr, Hadamard):
@@ -189,7 +193,9 @@ class Evaluator:
         raise TypeError(f"cannot evaluate {name}")
 
 
-def evaluate(expr: Expr, values: Mapping[str, Array], sizes: Mapping[str, int] | None = None) -> Array:
+def evaluate(
+    expr: Expr, values: Mapping[str, Array], sizes: Mapping[str, int] | None = None
+) -> Array:
     """The value of ``expr`` as a 2-D array.
 
     >>> from app.mathcore.parse import parse

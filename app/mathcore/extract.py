@@ -64,7 +64,9 @@ class Extractor:
             parts = []
             for term in node.terms:
                 if self.has_d(term):
-                    term_bar = build.call("sum", bar) if term.is_scalar and not bar.is_scalar else bar
+                    term_bar = (
+                        build.call("sum", bar) if term.is_scalar and not bar.is_scalar else bar
+                    )
                     parts.append(self.adjoint(term, term_bar))
             return build.add(*parts)
         if isinstance(node, Transpose):
@@ -156,7 +158,10 @@ class Extractor:
             for i, factor in enumerate(factors):
                 if isinstance(factor, Sum) and self.has_d(factor):
                     return build.add(
-                        *(self.expand(combine(*factors[:i], t, *factors[i + 1 :])) for t in factor.terms)
+                        *(
+                            self.expand(combine(*factors[:i], t, *factors[i + 1 :]))
+                            for t in factor.terms
+                        )
                     )
             return combine(*factors)
         if isinstance(node, Quotient) and isinstance(node.numerator, Sum):
@@ -199,9 +204,7 @@ class Extractor:
                 "the Jacobian of a vector literal by a vector is not supported; "
                 "differentiate by each scalar instead"
             )
-        raise UnsupportedError(
-            f"cannot read a Jacobian through {type(node).__name__.lower()} here"
-        )
+        raise UnsupportedError(f"cannot read a Jacobian through {type(node).__name__.lower()} here")
 
     def _forward_product(self, node: Product) -> Expr:
         index = self._index(node.factors)

@@ -27,8 +27,13 @@ class Example:
 
 GALLERY: tuple[Example, ...] = (
     Example("Quadratic form", "x^T A x", "x", "Vectors"),
-    Example("Quadratic form, A symmetric", "x^T A x", "x", "Vectors",
-            {"A": {"shape": ["n", "n"], "properties": ["symmetric"]}}),
+    Example(
+        "Quadratic form, A symmetric",
+        "x^T A x",
+        "x",
+        "Vectors",
+        {"A": {"shape": ["n", "n"], "properties": ["symmetric"]}},
+    ),
     Example("Linear function", "a^T x", "x", "Vectors"),
     Example("Squared norm", "norm(x)^2", "x", "Vectors"),
     Example("Linear map (Jacobian)", "A x", "x", "Vectors"),
@@ -42,8 +47,13 @@ GALLERY: tuple[Example, ...] = (
     Example("Ridge regression", "norm(X w - y)^2 + lambda norm(w)^2", "w", "Machine learning"),
     Example("Logistic loss", "sum(log(1 + exp(-y .* (X w))))", "w", "Machine learning"),
     Example("Softmax cross-entropy", "-y^T log(softmax(W x))", "W", "Machine learning"),
-    Example("Gaussian negative log-likelihood", "1/2 logdet(S) + 1/2 (x - m)^T inv(S) (x - m)",
-            "S", "Machine learning", {"S": {"shape": ["n", "n"], "properties": ["spd"]}}),
+    Example(
+        "Gaussian negative log-likelihood",
+        "1/2 logdet(S) + 1/2 (x - m)^T inv(S) (x - m)",
+        "S",
+        "Machine learning",
+        {"S": {"shape": ["n", "n"], "properties": ["spd"]}},
+    ),
     Example("A tanh layer", "tanh(W x + b)", "x", "Machine learning"),
     Example("Softmax (Jacobian)", "softmax(z)", "z", "Machine learning"),
     Example("Hessian of a quadratic form", "x^T A x", "x", "Hessians", kind="hessian"),

@@ -31,11 +31,46 @@ from app.mathcore.tree import (
     Transpose,
 )
 
-GREEK = (
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu "
-    "nu xi omicron pi rho sigma tau upsilon phi varphi chi psi omega "
-    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
-).split()
+GREEK = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "varepsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "vartheta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "omicron",
+    "pi",
+    "rho",
+    "sigma",
+    "tau",
+    "upsilon",
+    "phi",
+    "varphi",
+    "chi",
+    "psi",
+    "omega",
+    "Gamma",
+    "Delta",
+    "Theta",
+    "Lambda",
+    "Xi",
+    "Pi",
+    "Sigma",
+    "Upsilon",
+    "Phi",
+    "Psi",
+    "Omega",
+]
 GREEK_SET = frozenset(GREEK)
 
 _SUM, _PRODUCT, _NEGATION, _POWER, _POSTFIX, _ATOM = 1, 2, 3, 4, 5, 6
@@ -79,7 +114,9 @@ def _split_product(expr: Product) -> tuple[Fraction, list[Expr], list[Expr]]:
             and factor.exponent.value < 0
         ):
             exponent = -factor.exponent.value
-            denominator.append(factor.base if exponent == 1 else Power(factor.base, Number(exponent)))
+            denominator.append(
+                factor.base if exponent == 1 else Power(factor.base, Number(exponent))
+            )
         else:
             numerator.append(factor)
     return coefficient, numerator, denominator
@@ -94,7 +131,9 @@ def _number_text(value: Fraction) -> str:
     while denominator % 5 == 0:
         denominator //= 5
     if denominator == 1 and value.denominator not in {2, 4, 8}:
-        return _decimal(value)
+        decimal = _decimal(value)
+        if sum(ch.isdigit() for ch in decimal) <= 12:
+            return decimal
     return f"{value.numerator}/{value.denominator}"
 
 
@@ -158,15 +197,15 @@ def _text(expr: Expr) -> str:
     if isinstance(expr, Quotient):
         return f"{_wrap_text(expr.numerator, _PRODUCT)} ./ {_wrap_text(expr.denominator, _POWER)}"
     if isinstance(expr, Power):
-        return f"{_wrap_text(expr.base, _POSTFIX)}^{_exponent_text(expr.exponent)}"
+        return f"{_wrap_text(expr.base, _ATOM)}^{_exponent_text(expr.exponent)}"
     if isinstance(expr, ElementPower):
-        return f"{_wrap_text(expr.base, _POSTFIX)}.^{_exponent_text(expr.exponent)}"
+        return f"{_wrap_text(expr.base, _ATOM)}.^{_exponent_text(expr.exponent)}"
     if isinstance(expr, Transpose):
         if isinstance(expr.arg, Inverse):
-            return f"{_wrap_text(expr.arg.arg, _POSTFIX)}^-T"
-        return f"{_wrap_text(expr.arg, _POSTFIX)}^T"
+            return f"{_wrap_text(expr.arg.arg, _ATOM)}^-T"
+        return f"{_wrap_text(expr.arg, _ATOM)}^T"
     if isinstance(expr, Inverse):
-        return f"{_wrap_text(expr.arg, _POSTFIX)}^-1"
+        return f"{_wrap_text(expr.arg, _ATOM)}^-1"
     if isinstance(expr, Apply):
         return f"{expr.function}({_text(expr.arg)})"
     if isinstance(expr, Call):
@@ -198,7 +237,7 @@ def _negated(product: Product) -> Expr:
 
 def _product_text(expr: Product) -> str:
     coefficient, numerator, denominator = _split_product(expr)
-    if coefficient == 0:
+    if coefficient == 0 and all(isinstance(f, Ones) for f in numerator):
         return "0"
     if coefficient < 0:
         return "-" + _wrap_text(_negated(expr), _PRODUCT)
@@ -350,18 +389,16 @@ def _latex(expr: Expr) -> str:
 
 
 def _base_latex(base: Expr) -> str:
-    if isinstance(base, (Apply, Call)) and not (
-        isinstance(base, Call) and base.function == "norm"
-    ):
+    if isinstance(base, (Apply, Call)) and not (isinstance(base, Call) and base.function == "norm"):
         return rf"\left({_latex(base)}\right)"
     if isinstance(base, (Symbol, Differential)) and "_" in _latex(base):
         return "{" + _latex(base) + "}"
-    return _wrap_latex(base, _POSTFIX) if _precedence(base) < _ATOM else _latex(base)
+    return _wrap_latex(base, _ATOM)
 
 
 def _product_latex(expr: Product) -> str:
     coefficient, numerator, denominator = _split_product(expr)
-    if coefficient == 0:
+    if coefficient == 0 and all(isinstance(f, Ones) for f in numerator):
         return r"\mathbf{0}"
     if coefficient < 0:
         return "-" + _wrap_latex(_negated(expr), _PRODUCT)

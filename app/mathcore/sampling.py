@@ -54,7 +54,11 @@ def sample_instance(
 
 
 def draw(
-    rows: int, cols: int, properties: frozenset[str], rng: np.random.Generator, positive: bool = False
+    rows: int,
+    cols: int,
+    properties: frozenset[str],
+    rng: np.random.Generator,
+    positive: bool = False,
 ) -> Array:
     square = rows == cols and rows > 1
     if "spd" in properties or (positive and square and not properties & {"diagonal"}):
@@ -62,8 +66,10 @@ def draw(
         spd: Array = base @ base.T / rows + np.eye(rows)
         return spd
     if "diagonal" in properties:
-        diagonal = rng.uniform(0.5, 2.0, size=rows) if positive or "positive" in properties else (
-            rng.normal(size=rows)
+        diagonal = (
+            rng.uniform(0.5, 2.0, size=rows)
+            if positive or "positive" in properties
+            else (rng.normal(size=rows))
         )
         return np.diag(diagonal)
     if "positive" in properties or positive:

@@ -41,10 +41,7 @@ class DimVar:
         return f"DimVar({display_dim(self)})"
 
 
-AnyDim = "Dim"
-
-
-def resolve_dim(dim: AnyDim) -> AnyDim:
+def resolve_dim(dim: Dim) -> Dim:
     """The fixed value of ``dim`` if it has one, else its representative variable."""
     if isinstance(dim, DimVar):
         root = dim.find()
@@ -52,21 +49,21 @@ def resolve_dim(dim: AnyDim) -> AnyDim:
     return dim
 
 
-def display_dim(dim: AnyDim) -> str:
+def display_dim(dim: Dim) -> str:
     resolved = resolve_dim(dim)
     return resolved.label if isinstance(resolved, DimVar) else str(resolved)
 
 
-def display_shape(shape: tuple[AnyDim, AnyDim]) -> str:
+def display_shape(shape: tuple[Dim, Dim]) -> str:
     return f"{display_dim(shape[0])}×{display_dim(shape[1])}"
 
 
-def dims_equal(a: AnyDim, b: AnyDim) -> bool:
+def dims_equal(a: Dim, b: Dim) -> bool:
     ra, rb = resolve_dim(a), resolve_dim(b)
     return ra is rb if isinstance(ra, DimVar) or isinstance(rb, DimVar) else ra == rb
 
 
-def unify(a: AnyDim, b: AnyDim) -> None:
+def unify(a: Dim, b: Dim) -> None:
     """Make ``a`` and ``b`` the same dimension, or raise :class:`ShapeConflict`."""
     ra, rb = resolve_dim(a), resolve_dim(b)
     if isinstance(ra, DimVar) and isinstance(rb, DimVar):
@@ -85,15 +82,15 @@ def unify(a: AnyDim, b: AnyDim) -> None:
         raise ShapeConflict
 
 
-def is_one(dim: AnyDim) -> bool:
+def is_one(dim: Dim) -> bool:
     return resolve_dim(dim) == 1
 
 
-def shape_is_scalar(shape: tuple[AnyDim, AnyDim]) -> bool:
+def shape_is_scalar(shape: tuple[Dim, Dim]) -> bool:
     return is_one(shape[0]) and is_one(shape[1])
 
 
-def concrete_shape(shape: tuple[AnyDim, AnyDim]) -> Shape:
+def concrete_shape(shape: tuple[Dim, Dim]) -> Shape:
     """Replace resolved variables by their values; unresolved ones keep their labels."""
     out: list[Dim] = []
     for dim in shape:

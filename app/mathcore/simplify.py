@@ -86,7 +86,11 @@ class _Simplifier:
             return build.apply(arg.function, t(arg.arg))
         if isinstance(arg, Symbol) and arg.name in self.symmetric:
             return arg
-        if isinstance(arg, Inverse) and isinstance(arg.arg, Symbol) and arg.arg.name in self.symmetric:
+        if (
+            isinstance(arg, Inverse)
+            and isinstance(arg.arg, Symbol)
+            and arg.arg.name in self.symmetric
+        ):
             return arg
         if isinstance(arg, Power) and not arg.is_scalar:
             return build.power(t(arg.base), arg.exponent)
@@ -123,7 +127,7 @@ class _Simplifier:
 
     def hadamard(self, node: Hadamard) -> Expr:
         factors = [f for f in node.factors if not isinstance(f, Ones)]
-        for i, factor in enumerate(factors):
+        for _i, factor in enumerate(factors):
             if isinstance(factor, Quotient) and factor.denominator in factors:
                 rest = list(factors)
                 rest.remove(factor.denominator)
@@ -194,7 +198,9 @@ def _collect(terms: Iterable[Expr]) -> list[Expr]:
 
 def _arrays(term: Expr) -> tuple[list[Expr], list[Expr]]:
     if isinstance(term, Product):
-        return [f for f in term.factors if f.is_scalar], [f for f in term.factors if not f.is_scalar]
+        return [f for f in term.factors if f.is_scalar], [
+            f for f in term.factors if not f.is_scalar
+        ]
     return [], [term]
 
 

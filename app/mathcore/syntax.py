@@ -50,6 +50,10 @@ def _pos(item: SNode | Token) -> int:
     return item.pos if isinstance(item, SNode) else int(item.start_pos or 0)
 
 
+_POWER_OPS = {"^", "**", ".^"}
+_ADDITIVE = {"+", "-", "−"}
+
+
 class _Builder(Transformer[Token, SNode]):
     """Called by the parser at each reduction; builds :class:`SNode` objects bottom-up."""
 
@@ -72,11 +76,26 @@ class _Builder(Transformer[Token, SNode]):
 
     def binary(self, items: list[Any]) -> SNode:
         left, op, right = items
-        return _node("binary", _pos(op), str(op), (left, right))
+        return self._chain(left, str(op), _pos(op), right)
 
     def juxtapose(self, items: list[Any]) -> SNode:
         left, right = items
-        return _node("binary", right.pos, "", (left, right))
+        return self._chain(left, "", right.pos, right)
+
+    @staticmethod
+    def _chain(left: SNode, op: str, pos: int, right: SNode) -> SNode:
+        """A binary node; a left-associative run such as ``a + b - c + …`` or ``a b c …``
+        becomes one flat ``chain`` (operands, then one ``op`` node per operator), so a long
+        sum is as shallow as a short one."""
+        if op in _POWER_OPS:
+            return _node("binary", pos, op, (left, right))
+        group = "additive" if op in _ADDITIVE else "multiplicative"
+        marker = SNode("op", pos, op)
+        if left.kind == "chain" and left.text == group:
+            children = (*left.children, marker, right)
+            depth = max(left.depth, right.depth + 1)
+            return SNode("chain", left.pos, group, children, depth)
+        return _node("chain", left.pos, group, (left, marker, right))
 
     def unary(self, items: list[Any]) -> SNode:
         op, operand = items
@@ -149,7 +168,7 @@ def _prepare(text: str) -> str:
     i = 0
     while i < len(chars):
         width = 0
-        if chars[i] == "\\" and i + 1 < len(chars) and chars[i + 1] == "|" or chars[i] == "|" and i + 1 < len(chars) and chars[i + 1] == "|":
+        if "".join(chars[i : i + 2]) in {"\\|", "||"}:
             width, bar = 2, "norm"
         elif chars[i] == "‖":
             width, bar = 1, "norm"

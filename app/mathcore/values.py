@@ -16,14 +16,16 @@ from app.mathcore.variables import Variable
 
 MAX_ENTRIES = 10_000
 
-JSONValue = float | list[float] | list[list[float]] | None
+JSONValue = float | list[float | None] | list[list[float | None]] | None
 
 
 def _as_array(name: str, raw: Any) -> Array:
     try:
         array = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
-        raise ShapeError(f"the value of {name} must be a number, a list or a list of rows") from None
+        raise ShapeError(
+            f"the value of {name} must be a number, a list or a list of rows"
+        ) from None
     if array.size > MAX_ENTRIES:
         raise LimitError(f"the value of {name} has more than {MAX_ENTRIES} entries")
     if not np.all(np.isfinite(array)):
@@ -57,8 +59,10 @@ def bind_values(
         for dim, actual in zip(expected, array.shape, strict=True):
             if isinstance(dim, int):
                 if dim != actual:
-                    raise ShapeError(f"{name} is {format_shape(expected)} but its value is "
-                                     f"{array.shape[0]}×{array.shape[1]}")
+                    raise ShapeError(
+                        f"{name} is {format_shape(expected)} but its value is "
+                        f"{array.shape[0]}×{array.shape[1]}"
+                    )
             else:
                 known = sizes.setdefault(str(dim), actual)
                 if known != actual:
@@ -78,5 +82,5 @@ def to_json(value: Array) -> JSONValue:
     if value.shape == (1, 1):
         return clean(float(value[0, 0]))
     if value.shape[1] == 1:
-        return [clean(float(x)) for x in value[:, 0]]  # type: ignore[misc]
-    return [[clean(float(x)) for x in row] for row in value]  # type: ignore[misc]
+        return [clean(float(x)) for x in value[:, 0]]
+    return [[clean(float(x)) for x in row] for row in value]

@@ -68,7 +68,9 @@ def parse_declarations(raw: Mapping[str, Any] | None) -> dict[str, Variable]:
         if not isinstance(shape_spec, (list, tuple)) or len(shape_spec) > 2:
             raise ParseError(f"the shape of {name} must be [], [n] or [m, n]")
         dims = [_dimension(value, name) for value in shape_spec]
-        shape: Shape = (1, 1) if not dims else (dims[0], 1) if len(dims) == 1 else (dims[0], dims[1])
+        shape: Shape = (
+            (1, 1) if not dims else (dims[0], 1) if len(dims) == 1 else (dims[0], dims[1])
+        )
         properties = frozenset(spec.get("properties", []) if isinstance(spec, Mapping) else [])
         unknown = properties - PROPERTIES
         if unknown:
