@@ -57,7 +57,7 @@ bench: $(VENV)/.installed
 
 # Writes docs/screenshots/*.png (used by the README) from the browser tests.
 screenshots: $(VENV)/.installed-dev chromium
-	MC_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/e2e -k screenshot
+	MC_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
