@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.grading.worker import GradingPool
 from app.settings import Settings, get_settings
 from app.store.db import make_engine, make_session_factory
 from app.store.migrate import upgrade_to_head
-from app.web import calculator, health, lessons_api, math_api, pages, vendor
+from app.web import calculator, grading_api, health, lessons_api, math_api, pages, vendor
 from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
 from app.web.templating import make_templates
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upgrade_to_head(settings.resolved_database_url)
         yield
+        app.state.grading_pool.close()  # stop the grading workers with the app
         engine.dispose()
 
     app = FastAPI(title="Matrix Calculus", version="0.1.0", lifespan=lifespan)
@@ -34,12 +36,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     lesson_library_for(app, settings)  # load every lesson now: a broken file stops start-up
     engine = make_engine(settings.resolved_database_url)
     app.state.session_factory = make_session_factory(engine)
+    app.state.grading_pool = GradingPool()  # its worker processes start on first use
 
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(lessons_api.router)
     app.include_router(math_api.router)
+    app.include_router(grading_api.router)
     app.include_router(calculator.router)
     # Before the /static mount, which would otherwise claim this path.
     app.include_router(vendor.router)
