@@ -42,6 +42,7 @@ chromium:
 	fi
 
 test: $(VENV)/.installed-dev chromium
+	$(PY) -m app check-content
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed-dev

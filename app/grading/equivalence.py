@@ -48,7 +48,7 @@ def grade_expression(
     expected_parsed = parse(expected, variables)
     declared = declared_with(expected_parsed, variables)
     answer_parsed = parse(answer, declared)
-    known = [(parse(m.answer, declared).expr, m.message) for m in mistakes]
+    known = _parse_mistakes(mistakes, declared)
     verdict = judge(
         expected_parsed.expr,
         answer_parsed.expr,
@@ -58,6 +58,20 @@ def grade_expression(
         fixed=fixed,
     )
     return Grade(verdict, to_text(answer_parsed.expr), to_latex(answer_parsed.expr))
+
+
+def _parse_mistakes(
+    mistakes: Sequence[KnownMistake], declared: dict[str, Variable]
+) -> list[tuple[Expr, str]]:
+    """The authored mistakes that parse (one that does not is reported by check-content:
+    a learner typing it would see a format error, never its message)."""
+    parsed: list[tuple[Expr, str]] = []
+    for mistake in mistakes:
+        try:
+            parsed.append((parse(mistake.answer, declared).expr, mistake.message))
+        except MathError:
+            continue
+    return parsed
 
 
 def declared_with(parsed: Parsed, variables: Mapping[str, Any] | None) -> dict[str, Variable]:

@@ -53,6 +53,7 @@ def _warm_up() -> bool:
     """Import the grader in the fresh process, so the first real check is not slow."""
     import app.grading.derivation  # noqa: F401
     import app.grading.equivalence  # noqa: F401
+    import app.grading.problem_grader  # noqa: F401
 
     return True
 

@@ -1,0 +1,216 @@
+"""Practice problems and quizzes: YAML files in ``content/problems/``, one per lesson.
+
+``content/problems/03-gradient-identities.yaml`` holds the problems of the lesson
+``03-gradient-identities`` and its quiz (a list of 3–6 of those problems' ids). The
+format is documented in ``docs/authoring.md``; :class:`ProblemFile` validates it and
+refuses unknown keys, so a typo is caught instead of ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from app.mathcore.evaluate import Array
+
+AnswerType = Literal["expression", "matrix", "number", "choice", "derivation"]
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class ProblemError(Exception):
+    """A problem file cannot be loaded; the message starts with the file's path."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VariableDeclaration(_Strict):
+    shape: list[int | str] = Field(default_factory=list, max_length=2)
+    properties: list[Literal["symmetric", "spd", "diagonal", "positive"]] = Field(
+        default_factory=list
+    )
+
+
+class KnownMistakeSpec(_Strict):
+    answer: str
+    message: str
+
+
+class Choice(_Strict):
+    text: str
+    correct: bool = False
+    why: str = ""
+    """Shown after the choice is picked: why it is right or wrong."""
+
+
+class Parameter(_Strict):
+    """A randomised integer array, drawn per learner and problem."""
+
+    shape: list[int] = Field(default_factory=list, max_length=2)
+    low: int = -3
+    high: int = 3
+    nonzero: bool = False
+
+
+class Problem(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    lesson: str = ""
+    title: str = Field(min_length=1)
+    type: AnswerType = "expression"
+    prompt: str = Field(min_length=1)
+    variables: dict[str, VariableDeclaration] = Field(default_factory=dict)
+    answer: str = ""
+    """The expected answer: an expression (over variables and parameters); for a
+    derivation, the expected gradient; empty for multiple choice."""
+    layout: Literal["numerator", "denominator"] = "denominator"
+    wrt: str | None = None
+    hints: list[str] = Field(default_factory=list)
+    mistakes: list[KnownMistakeSpec] = Field(default_factory=list)
+    solution: str = Field(min_length=1)
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    choices: list[Choice] = Field(default_factory=list)
+    example: list[str] = Field(default_factory=list)
+    """For a derivation: a correct one, checked by ``check-content``."""
+
+    @model_validator(mode="after")
+    def _fits_its_type(self) -> Problem:
+        if self.type == "choice":
+            if len(self.choices) < 2 or sum(c.correct for c in self.choices) != 1:
+                raise ValueError("a choice problem needs 2 or more choices, exactly one correct")
+        elif not self.answer:
+            raise ValueError(f"a {self.type} problem needs an answer")
+        if self.type == "derivation" and (not self.wrt or not self.example):
+            raise ValueError("a derivation needs wrt and an example derivation")
+        clash = set(self.parameters) & set(self.variables)
+        if clash:
+            raise ValueError(f"{sorted(clash)[0]} is both a variable and a parameter")
+        return self
+
+    def declarations(self) -> dict[str, dict[str, list[Any]]]:
+        """Variables and parameters in the math core's declaration format."""
+        declared: dict[str, dict[str, list[Any]]] = {
+            name: {"shape": list(v.shape), "properties": list(v.properties)}
+            for name, v in self.variables.items()
+        }
+        for name, parameter in self.parameters.items():
+            declared[name] = {"shape": list(parameter.shape), "properties": []}
+        return declared
+
+
+class ProblemFile(_Strict):
+    lesson: str | None = None
+    problems: list[Problem] = Field(min_length=1)
+    quiz: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _quiz_is_mixed(self) -> ProblemFile:
+        ids = [p.id for p in self.problems]
+        if len(set(ids)) != len(ids):
+            raise ValueError("problem ids repeat within the file")
+        if self.quiz:
+            unknown = [q for q in self.quiz if q not in ids]
+            if unknown:
+                raise ValueError(f"the quiz names unknown problems: {unknown}")
+            if not 3 <= len(self.quiz) <= 6:
+                raise ValueError("a quiz has 3 to 6 questions")
+            types = {p.type for p in self.problems if p.id in self.quiz}
+            if len(types) < 2:
+                raise ValueError("a quiz mixes at least two answer types")
+        return self
+
+
+def load_problem_file(path: Path) -> ProblemFile:
+    """Read and validate one file; every problem gets the file's lesson (its stem)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProblemError(f"{path}: cannot read ({exc})") from exc
+    try:
+        parsed = ProblemFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ProblemError(f"{path}: {problems}") from exc
+    lesson = parsed.lesson or path.stem
+    return parsed.model_copy(
+        update={"problems": [p.model_copy(update={"lesson": lesson}) for p in parsed.problems]}
+    )
+
+
+class ProblemLibrary:
+    """Every problem under a folder, by id and by lesson."""
+
+    def __init__(self, problems_dir: Path) -> None:
+        self.problems_dir = problems_dir
+        self.by_id: dict[str, Problem] = {}
+        self.quizzes: dict[str, list[str]] = {}
+        paths = sorted(problems_dir.glob("*.yaml")) if problems_dir.is_dir() else []
+        for path in paths:
+            loaded = load_problem_file(path)
+            for problem in loaded.problems:
+                if problem.id in self.by_id:
+                    raise ProblemError(f"{path}: the id {problem.id!r} is used twice")
+                self.by_id[problem.id] = problem
+            if loaded.quiz:
+                self.quizzes[loaded.problems[0].lesson] = list(loaded.quiz)
+
+    def get(self, problem_id: str) -> Problem | None:
+        return self.by_id.get(problem_id)
+
+    def for_lesson(self, lesson: str) -> list[Problem]:
+        return [p for p in self.by_id.values() if p.lesson == lesson]
+
+    def quiz(self, lesson: str) -> list[Problem]:
+        return [self.by_id[i] for i in self.quizzes.get(lesson, [])]
+
+
+def variant_seed(learner_key: str, problem_id: str) -> int:
+    """A stable seed per learner and problem: a reload shows the same numbers."""
+    digest = hashlib.sha256(f"{learner_key}:{problem_id}".encode()).hexdigest()
+    return int(digest[:16], 16)
+
+
+def parameter_values(problem: Problem, seed: int) -> dict[str, Array]:
+    """The randomised parameters of one variant, as 2-D float arrays of integers."""
+    rng = np.random.default_rng(seed)
+    values: dict[str, Array] = {}
+    for name, parameter in problem.parameters.items():
+        dims = parameter.shape or [1]
+        rows, cols = (dims[0], 1) if len(dims) == 1 else (dims[0], dims[1])
+        choices = [
+            v for v in range(parameter.low, parameter.high + 1) if v or not parameter.nonzero
+        ]
+        drawn = rng.choice(choices, size=(rows, cols)).astype(float)
+        values[name] = drawn
+    return values
+
+
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}")
+
+
+def render_prompt(problem: Problem, values: dict[str, Array]) -> str:
+    """The prompt with ``{{W}}`` replaced by the LaTeX of W's value in this variant."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return latex_array(values[name]) if name in values else match.group(0)
+
+    return PLACEHOLDER.sub(replace, problem.prompt)
+
+
+def latex_array(value: Array) -> str:
+    def number(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+    if value.shape == (1, 1):
+        return number(float(value[0, 0]))
+    rows = r" \\ ".join(" & ".join(number(float(x)) for x in row) for row in value)
+    return r"\begin{bmatrix} " + rows + r" \end{bmatrix}"
