@@ -12,7 +12,16 @@ from app.grading.worker import GradingPool
 from app.settings import Settings, get_settings
 from app.store.db import make_engine, make_session_factory
 from app.store.migrate import upgrade_to_head
-from app.web import calculator, grading_api, health, lessons_api, math_api, pages, vendor
+from app.web import (
+    calculator,
+    grading_api,
+    health,
+    lessons_api,
+    math_api,
+    pages,
+    practice,
+    vendor,
+)
 from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
 from app.web.templating import make_templates
@@ -37,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
     app.state.session_factory = make_session_factory(engine)
     app.state.grading_pool = GradingPool()  # its worker processes start on first use
+    practice.install_practice(app, settings)  # a broken problem file stops start-up too
 
     install_error_handlers(app)
     app.include_router(health.router)
@@ -44,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lessons_api.router)
     app.include_router(math_api.router)
     app.include_router(grading_api.router)
+    app.include_router(practice.router)
     app.include_router(calculator.router)
     # Before the /static mount, which would otherwise claim this path.
     app.include_router(vendor.router)

@@ -118,9 +118,13 @@ class GradingPool:
                 context = multiprocessing.get_context("spawn")
                 executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
                 warm = [executor.submit(_warm_up) for _ in range(self.workers)]
-                await asyncio.wait_for(
-                    asyncio.gather(*(asyncio.wrap_future(f) for f in warm)), START_UP_SECONDS
-                )
+                try:
+                    await asyncio.wait_for(
+                        asyncio.gather(*(asyncio.wrap_future(f) for f in warm)), START_UP_SECONDS
+                    )
+                except BaseException:
+                    _terminate(executor)
+                    raise
                 self._executor = executor
             return self._executor
 

@@ -25,6 +25,7 @@ class NavLink:
 SITE_NAV = (
     NavLink("Lessons", "/"),
     NavLink("Calculator", "/calculator"),
+    NavLink("Practice", "/practice"),
 )
 
 

@@ -1,0 +1,144 @@
+// Practice problems: live preview, submit without reloading, verdict and feedback, hints
+// revealed one at a time, the worked solution, the attempt count and (on a quiz) the score.
+import { typeset, renderTex } from "/static/js/math.js";
+import { attachPreview, postJSON } from "/static/js/preview.js";
+
+const FEEDBACK_TITLES = {
+  correct: "Correct",
+  transpose: "Transposed",
+  shape: "Wrong shape",
+  symmetric_only: "Only if symmetric",
+  factor: "Off by a factor",
+  sign: "Wrong sign",
+  missing_term: "A term is missing",
+  extra_term: "A term too many",
+  known_mistake: "A common mistake",
+  uses_property: "Note",
+  not_canonical: "Almost",
+  format: "Cannot read this",
+  limit: "Too slow to check",
+  wrong: "Not yet",
+};
+
+// Feedback is plain text with $…$ maths (authors' messages): typeset only the maths.
+function renderMessage(element, text) {
+  text.split(/(\$[^$]+\$)/).forEach((part) => {
+    if (part.length > 2 && part.startsWith("$") && part.endsWith("$")) {
+      const math = document.createElement("span");
+      renderTex(math, part.slice(1, -1), false);
+      element.append(math);
+    } else {
+      element.append(document.createTextNode(part));
+    }
+  });
+}
+
+function setupProblem(card) {
+  const id = card.dataset.problem;
+  const type = card.dataset.type;
+  const variables = JSON.parse(card.dataset.variables || "{}");
+  const form = card.querySelector(".answer-form");
+  const input = card.querySelector(".math-input input");
+  const lines = card.querySelector(".derivation-input");
+  const errorBox = card.querySelector(".input-error");
+  const verdict = card.querySelector(".verdict");
+  const count = card.querySelector(".attempt-count");
+  const hintButton = card.querySelector(".show-hint");
+  const solutionButton = card.querySelector(".show-solution");
+  const solution = card.querySelector(".solution");
+  const declared = () => (Object.keys(variables).length ? variables : undefined);
+
+  if (input) attachPreview(input, card.querySelector(".preview"), errorBox, declared);
+
+  function answerBody() {
+    if (type === "choice") {
+      const picked = card.querySelector("input[type=radio]:checked");
+      return { answer: picked ? picked.value : "" };
+    }
+    if (type === "derivation") return { lines: lines.value.split("\n").filter((l) => l.trim()) };
+    return { answer: input.value };
+  }
+
+  function showVerdict(data) {
+    verdict.replaceChildren();
+    verdict.hidden = false;
+    verdict.className = `verdict ${data.correct ? "ok" : data.counted ? "bad" : "format"}`;
+    for (const item of data.feedback) {
+      const line = document.createElement("p");
+      line.className = `feedback feedback-${item.kind}`;
+      line.dataset.kind = item.kind;
+      const title = document.createElement("strong");
+      title.textContent = `${FEEDBACK_TITLES[item.kind] ?? item.kind}: `;
+      const message = document.createElement(item.message.includes("\n") ? "pre" : "span");
+      if (message.tagName === "PRE") message.textContent = item.message;
+      else renderMessage(message, item.message);
+      line.append(title, message);
+      verdict.append(line);
+    }
+    if (data.answer_latex && data.counted) {
+      const read = document.createElement("p");
+      read.className = "muted small";
+      read.textContent = "Your answer: ";
+      const tex = document.createElement("span");
+      renderTex(tex, data.answer_latex, false);
+      read.append(tex);
+      verdict.append(read);
+    }
+    count.textContent = `${data.attempts} attempt${data.attempts === 1 ? "" : "s"}`;
+    card.dataset.attempts = String(data.attempts);
+    card.dataset.correct = String(data.correct);
+    if (data.solution_available) solutionButton.hidden = false;
+    if (data.solution_html) showSolution(data.solution_html);
+    document.dispatchEvent(new CustomEvent("practice:graded"));
+  }
+
+  function showSolution(html) {
+    solution.innerHTML = `<h3>Solution</h3>${html}`;
+    solution.hidden = false;
+    typeset(solution);
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const { ok, data } = await postJSON(`/api/problems/${encodeURIComponent(id)}/attempt`, answerBody());
+      if (!ok) {
+        showVerdict({ correct: false, counted: false, attempts: Number(card.dataset.attempts),
+                      feedback: [{ kind: "format", message: data.error?.message ?? "Something went wrong." }] });
+        return;
+      }
+      showVerdict(data);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  hintButton?.addEventListener("click", () => {
+    const list = card.querySelector(".hints");
+    const next = list.querySelector("li[hidden]");
+    list.hidden = false;
+    if (next) {
+      next.hidden = false;
+      typeset(next);
+    }
+    if (!list.querySelector("li[hidden]")) hintButton.disabled = true;
+  });
+
+  solutionButton.addEventListener("click", async () => {
+    const response = await fetch(`/api/problems/${encodeURIComponent(id)}/solution`);
+    if (response.ok) showSolution((await response.json()).solution_html);
+  });
+}
+
+function updateQuizScore() {
+  const quiz = document.querySelector("[data-quiz]");
+  if (!quiz) return;
+  const cards = [...quiz.querySelectorAll(".practice-problem")];
+  const right = cards.filter((card) => card.dataset.correct === "true").length;
+  quiz.querySelector(".quiz-score").textContent = `Score: ${right} of ${cards.length}`;
+}
+
+document.querySelectorAll(".practice-problem").forEach(setupProblem);
+document.addEventListener("practice:graded", updateQuizScore);
