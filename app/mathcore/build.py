@@ -27,6 +27,7 @@ from app.mathcore.tree import (
     Inverse,
     MatrixLiteral,
     Number,
+    Ones,
     Power,
     Product,
     Quotient,
@@ -36,7 +37,8 @@ from app.mathcore.tree import (
 )
 
 MAX_FOLDED_EXPONENT = 1000
-MAX_FOLDED_DIGITS = 300
+MAX_FOLDED_DIGITS = 15
+"""A folded number must still print as a literal the parser accepts."""
 MAX_MATRIX_POWER = 64
 
 ZERO = Number(Fraction(0))
@@ -87,6 +89,10 @@ def add(*terms: Expr) -> Expr:
     kept = [term for term in flat if not is_zero(term)]
     if not kept:
         return next((term for term in flat if not scalar(term)), ZERO)
+    if not shape_is_scalar(shape) and all(scalar(term) for term in kept):
+        # only the broadcast scalars are left: keep the array shape, s + 0 = s 1
+        total = kept[0] if len(kept) == 1 else Sum(tuple(kept), SCALAR)
+        return Product((total, Ones(shape)), shape)
     if len(kept) == 1 and (not scalar(kept[0]) or shape_is_scalar(shape)):
         return kept[0]
     return Sum(tuple(kept), shape)
@@ -176,6 +182,8 @@ def power(base: Expr, exponent: Expr) -> Expr:
     """``base ^ exponent``: scalar powers, or integer powers of a square matrix."""
     if not scalar(exponent):
         raise ShapeConflict
+    if isinstance(base, Constant) and base.name == "e":
+        return apply("exp", exponent)
     if scalar(base):
         if is_number(exponent, 1):
             return base
@@ -220,7 +228,7 @@ def _fold_power(base: Fraction, exponent: Fraction) -> Number | None:
         raise LimitError("division by zero")
     size = max(abs(base.numerator), abs(base.denominator), 2)
     if abs(k) * len(str(size)) > MAX_FOLDED_DIGITS:
-        raise LimitError("this number is too large to work with")
+        return None  # kept as a power: its digits would not fit in a literal
     return Number(base**k)
 
 

@@ -235,8 +235,29 @@ def _negated(product: Product) -> Expr:
     return Product((Number(coefficient), *rest), product.dims)
 
 
+def _trailing_denominators(expr: Product) -> bool:
+    """Whether every scalar with a negative power comes after the other factors, so that
+    ``a b / c`` reads back in the same order."""
+    seen_denominator = False
+    for factor in expr.factors:
+        negative = (
+            isinstance(factor, Power)
+            and factor.is_scalar
+            and isinstance(factor.exponent, Number)
+            and factor.exponent.value < 0
+        )
+        if negative:
+            seen_denominator = True
+        elif seen_denominator and factor.is_scalar and not isinstance(factor, Number):
+            return False  # arrays always follow scalars, so only scalars change the order
+    return True
+
+
 def _product_text(expr: Product) -> str:
     coefficient, numerator, denominator = _split_product(expr)
+    if denominator and not _trailing_denominators(expr):
+        numerator = [f for f in expr.factors if not isinstance(f, Number)]
+        denominator = []
     if coefficient == 0 and all(isinstance(f, Ones) for f in numerator):
         return "0"
     if coefficient < 0:
