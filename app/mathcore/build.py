@@ -91,8 +91,8 @@ def add(*terms: Expr) -> Expr:
         return next((term for term in flat if not scalar(term)), ZERO)
     if not shape_is_scalar(shape) and all(scalar(term) for term in kept):
         # only the broadcast scalars are left: keep the array shape, s + 0 = s 1
-        total = kept[0] if len(kept) == 1 else Sum(tuple(kept), SCALAR)
-        return Product((total, Ones(shape)), shape)
+        broadcast = kept[0] if len(kept) == 1 else Sum(tuple(kept), SCALAR)
+        return Product((broadcast, Ones(shape)), shape)
     if len(kept) == 1 and (not scalar(kept[0]) or shape_is_scalar(shape)):
         return kept[0]
     return Sum(tuple(kept), shape)
