@@ -86,9 +86,7 @@ class _Derivation:
         df = passes[-1][0]
         simpler = simplify(df, self.symmetric)
         if simpler != df:
-            self.steps.append(
-                Step("Simplify", rf"{lhs} = {to_latex(simpler)}", r"(AB)^{\top} = B^{\top}A^{\top}")
-            )
+            self.steps.append(Step("Simplify", rf"{lhs} = {to_latex(simpler)}"))
         return simpler
 
     def gradient(self, f: Expr, lhs: str = r"\mathrm{d}f") -> Expr:
