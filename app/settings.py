@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     debug: bool = False
     """Development mode: re-render a lesson when its file changes."""
+    secret_key: str = ""
+    """Signs the anonymous learner cookie; empty means a random key kept in data/secret_key."""
     content_root: Path | None = None
     """Where lessons/ lives when not under base_dir (tests point it at fixture lessons)."""
 

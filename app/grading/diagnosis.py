@@ -31,8 +31,8 @@ from app.mathcore.tree import Expr, format_shape
 from app.mathcore.variables import Variable
 
 LAYOUT_EXPLANATIONS = {
-    "denominator": "this problem uses the denominator layout, where a gradient has the "
-    "shape of the variable (a column for a column vector x)",
+    "denominator": "this problem uses the denominator layout, where the derivative of a "
+    "scalar has the shape of the variable (a column for a column vector)",
     "numerator": "this problem uses the numerator layout, where the derivative of a scalar "
     "by a column vector is a row vector",
 }

@@ -223,7 +223,15 @@ class Elaborator:
     def _chain(self, node: SNode) -> Expr:
         """A flat run ``a op b op c …``, combined left to right without recursion."""
         result = self.expr(node.children[0])
+        previous = node.children[0]
         for marker, operand in zip(node.children[1::2], node.children[2::2], strict=True):
+            if marker.text == "" and previous.kind == "number" and operand.kind == "number":
+                raise ParseError(
+                    "two numbers side by side: write * to multiply them, or separate the "
+                    "entries of a matrix with commas",
+                    operand.pos,
+                )
+            previous = operand
             right = self.expr(operand)
             try:
                 result = self._combine(marker.text, result, right, marker)

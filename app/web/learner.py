@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +29,10 @@ class LearnerCookie:
 
 
 def secret_key(settings: Settings) -> bytes:
-    """``MC_SECRET_KEY`` if set, else a random key kept in ``data/secret_key``."""
-    configured = os.environ.get("MC_SECRET_KEY")
-    if configured:
-        return configured.encode()
+    """``settings.secret_key`` (``MC_SECRET_KEY``) if set, else a random key kept in
+    ``data/secret_key``."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
     path = Path(settings.data_dir) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
