@@ -49,6 +49,8 @@ function setupProblem(card) {
   const declared = () => (Object.keys(variables).length ? variables : undefined);
 
   if (input) attachPreview(input, card.querySelector(".preview"), errorBox, declared);
+  const grid = card.querySelector("[data-grid]");
+  if (grid) setupGrid(grid, input);
 
   function answerBody() {
     if (type === "choice") {
@@ -130,6 +132,56 @@ function setupProblem(card) {
     const response = await fetch(`/api/problems/${encodeURIComponent(id)}/solution`);
     if (response.ok) showSolution((await response.json()).solution_html);
   });
+}
+
+// A matrix answer typed cell by cell: the grid writes the literal [a, b; c, d] into the
+// text input, so the preview, the submission and the grader see one format.
+function setupGrid(grid, input) {
+  const rowsInput = grid.querySelector(".grid-rows");
+  const colsInput = grid.querySelector(".grid-cols");
+  const cells = grid.querySelector(".grid-cells");
+  const size = (field) => Math.min(6, Math.max(1, Number(field.value) || 1));
+
+  function writeLiteral() {
+    const rows = [...cells.querySelectorAll(".grid-row")].map((row) =>
+      [...row.querySelectorAll("input")].map((cell) => cell.value.trim() || "0").join(", "),
+    );
+    const touched = [...cells.querySelectorAll("input")].some((cell) => cell.value.trim());
+    if (!touched) return;
+    input.value = `[${rows.join("; ")}]`;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function build() {
+    const current = cells.querySelectorAll(".grid-row");
+    const sameSize =
+      current.length === size(rowsInput) &&
+      current[0]?.querySelectorAll("input").length === size(colsInput);
+    if (sameSize) return; // a change event without a new size must not replace the cells
+    const old = [...current].map((row) =>
+      [...row.querySelectorAll("input")].map((cell) => cell.value),
+    );
+    cells.replaceChildren();
+    for (let i = 0; i < size(rowsInput); i++) {
+      const row = document.createElement("div");
+      row.className = "grid-row";
+      for (let j = 0; j < size(colsInput); j++) {
+        const cell = document.createElement("input");
+        cell.type = "text";
+        cell.inputMode = "decimal";
+        cell.value = old[i]?.[j] ?? "";
+        cell.setAttribute("aria-label", `row ${i + 1}, column ${j + 1}`);
+        cell.addEventListener("input", writeLiteral);
+        row.append(cell);
+      }
+      cells.append(row);
+    }
+    writeLiteral();
+  }
+
+  rowsInput.addEventListener("change", build);
+  colsInput.addEventListener("change", build);
+  build();
 }
 
 function updateQuizScore() {
