@@ -36,6 +36,13 @@ _ERRORS_BY_KIND: dict[str, type[MathError]] = {
 }
 
 
+class WorkerCrashed(LimitError):
+    """The checking process died twice in a row: a typed 422, never a 500."""
+
+    def __init__(self) -> None:
+        super().__init__("the answer checker stopped unexpectedly; please try again")
+
+
 @dataclass(frozen=True)
 class _Failure:
     error_type: str
@@ -89,7 +96,13 @@ class GradingPool:
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker; :class:`LimitError` past the time limit."""
         for attempt in range(2):
-            executor = await self._ready()
+            try:
+                executor = await self._ready()
+            except BrokenProcessPool:
+                self._executor = None  # _ready terminated it; start afresh next time
+                if attempt == 1:
+                    raise WorkerCrashed from None
+                continue
             future = executor.submit(_call_safely, function, *args)
             try:
                 outcome = await asyncio.wait_for(asyncio.wrap_future(future), self.time_limit)
@@ -103,7 +116,7 @@ class GradingPool:
                 # Another call's time-out killed this pool: run once more on a fresh one.
                 self._replace(executor)
                 if attempt == 1:
-                    raise
+                    raise WorkerCrashed from None
                 continue
             if isinstance(outcome, _Failure):
                 _raise(outcome)
