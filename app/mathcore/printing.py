@@ -7,6 +7,7 @@ tree gives the same tree; the tests check both on many inputs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fractions import Fraction
 
 from app.mathcore.tree import (
@@ -122,6 +123,19 @@ def _split_product(expr: Product) -> tuple[Fraction, list[Expr], list[Expr]]:
     return coefficient, numerator, denominator
 
 
+def _join_sum(expr: Sum, render: Callable[[Expr], str], wrap: Callable[[Expr, int], str]) -> str:
+    """``a + b - c``: a negative term is written with a minus, in either output language."""
+    parts = [render(expr.terms[0])]
+    for term in expr.terms[1:]:
+        if isinstance(term, Product) and _coefficient(term) < 0:
+            parts.append("- " + wrap(_negated(term), _PRODUCT))
+        elif isinstance(term, Number) and term.value < 0:
+            parts.append("- " + render(Number(-term.value)))
+        else:
+            parts.append("+ " + wrap(term, _SUM + 1))
+    return " ".join(parts)
+
+
 def _number_text(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
@@ -181,15 +195,7 @@ def _text(expr: Expr) -> str:
     if isinstance(expr, Ones):
         return "1"
     if isinstance(expr, Sum):
-        parts = [_text(expr.terms[0])]
-        for term in expr.terms[1:]:
-            if isinstance(term, Product) and _coefficient(term) < 0:
-                parts.append("- " + _wrap_text(_negated(term), _PRODUCT))
-            elif isinstance(term, Number) and term.value < 0:
-                parts.append("- " + _number_text(-term.value))
-            else:
-                parts.append("+ " + _wrap_text(term, _SUM + 1))
-        return " ".join(parts)
+        return _join_sum(expr, _text, _wrap_text)
     if isinstance(expr, Product):
         return _product_text(expr)
     if isinstance(expr, Hadamard):
@@ -365,15 +371,7 @@ def _latex(expr: Expr) -> str:
     if isinstance(expr, Ones):
         return r"\mathbf{1}"
     if isinstance(expr, Sum):
-        parts = [_latex(expr.terms[0])]
-        for term in expr.terms[1:]:
-            if isinstance(term, Product) and _coefficient(term) < 0:
-                parts.append("- " + _wrap_latex(_negated(term), _PRODUCT))
-            elif isinstance(term, Number) and term.value < 0:
-                parts.append("- " + _number_latex(-term.value))
-            else:
-                parts.append("+ " + _wrap_latex(term, _SUM + 1))
-        return " ".join(parts)
+        return _join_sum(expr, _latex, _wrap_latex)
     if isinstance(expr, Product):
         return _product_latex(expr)
     if isinstance(expr, Hadamard):
