@@ -14,6 +14,7 @@ from app.store.db import make_engine, make_session_factory
 from app.store.migrate import upgrade_to_head
 from app.web import (
     calculator,
+    explore,
     grading_api,
     health,
     lessons_api,
@@ -21,6 +22,7 @@ from app.web import (
     pages,
     practice,
     vendor,
+    viz_api,
 )
 from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(grading_api.router)
     app.include_router(practice.router)
     app.include_router(calculator.router)
+    app.include_router(viz_api.router)
+    app.include_router(explore.router)
     # Before the /static mount, which would otherwise claim this path.
     app.include_router(vendor.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

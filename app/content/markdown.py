@@ -9,7 +9,7 @@ Lesson syntax beyond CommonMark (tables included):
 
 - callouts: ``::: note``, ``::: tip``, ``::: warning``, ``::: example`` with an optional
   title after the name (``::: example Worked example: the quadratic form``), closed by ``:::``;
-- widgets, reserved for the interactive plots of later issues: a fenced block
+- widgets, the interactive plots (``static/js/widgets/mount.js`` mounts them): a fenced block
   ````` ```widget jacobian f="[x^2 - y, x y]" point="1,1" ````` becomes an empty
   ``<div class="widget" data-widget="jacobian" data-f="…" data-point="…">`` placeholder.
 """
@@ -146,7 +146,7 @@ def _render_fence_or_widget(
     data = "".join(f' data-{key}="{escape(value)}"' for key, value in settings.items())
     return (
         f'<div class="widget" data-widget="{name}"{data}>'
-        f'<p class="widget-placeholder">Interactive figure ({escape(name)}) coming soon.</p>'
+        f'<p class="widget-placeholder">Loading the interactive figure ({escape(name)})…</p>'
         "</div>\n"
     )
 

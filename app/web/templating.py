@@ -21,11 +21,11 @@ class NavLink:
         return path == self.href or path.startswith(self.href + "/")
 
 
-# Practice and Explore join this list when their issues land.
 SITE_NAV = (
     NavLink("Lessons", "/"),
     NavLink("Calculator", "/calculator"),
     NavLink("Practice", "/practice"),
+    NavLink("Explore", "/explore"),
 )
 
 

@@ -1,0 +1,80 @@
+// Descent paths: gradient descent or Newton's method from a start point (click the plot to
+// move it), with a slider that replays the path iteration by iteration.
+import {
+  draw, dragPoints, field, format, frame, numberField, parseNumbers, plotHolder, requester,
+  showReadout, textField,
+} from "./common.js";
+
+const STATUS = {
+  converged: "converged: the gradient vanished",
+  max_iterations: "stopped after the last iteration",
+  diverged: "diverged: the iterates ran away (try a smaller step)",
+  singular: "stopped: the Hessian is singular, Newton's step is undefined",
+};
+
+export async function mount(root, settings) {
+  const { controls, error, plots, readout } = frame(root, "Descent paths");
+  const f = textField("f(x, y) =", settings.f || "x^2 + 2 y^2");
+  const [sx, sy] = parseNumbers(settings.start || settings.point, [2.5, 1.5]);
+  const x = numberField("start: x", sx);
+  const y = numberField("start: y", sy);
+  const method = field("Method", {
+    type: "select", value: settings.method || "gradient",
+    options: [["gradient", "gradient descent"], ["newton", "Newton's method"]],
+  });
+  const step = numberField("step size", settings.step || 0.1, "0.01");
+  const iterations = numberField("iterations", settings.iterations || 20, "1");
+  const shown = field("show iterations", { type: "range", min: "0", max: "20", step: "1", value: "20" });
+  controls.append(f.wrapper, x.wrapper, y.wrapper, method.wrapper, step.wrapper,
+                  iterations.wrapper, shown.wrapper);
+  const plot = plotHolder(plots, "Contours of f with the descent path");
+  let figure = null;
+  let path = [];
+  let values = [];
+
+  function showUpTo(count) {
+    if (!figure) return;
+    const data = figure.data.map((trace, i) => (i === 2
+      ? { ...trace, x: trace.x.slice(0, count + 1), y: trace.y.slice(0, count + 1) }
+      : trace));
+    draw(plot, { data, layout: figure.layout }, (layout) => ({ ...layout, height: 460 }));
+    const last = path[Math.min(count, path.length - 1)];
+    const value = values[Math.min(count, values.length - 1)];
+    showReadout(readout, [
+      { label: `after ${Math.min(count, path.length - 1)} of ${path.length - 1} steps:`,
+        text: `(${format(last[0])}, ${format(last[1])}), f = ${format(value)}`, name: "last" },
+      { label: "status:", text: STATUS[figure.status], name: "status" },
+    ]);
+  }
+  const body = () => ({
+    f: f.input.value,
+    start: [Number(x.input.value) || 0, Number(y.input.value) || 0],
+    method: method.input.value,
+    step: Number(step.input.value),
+    iterations: Math.round(Number(iterations.input.value)),
+  });
+  const apply = async (data) => {
+    figure = { ...data.figure, status: data.status };
+    path = data.path;
+    values = data.values;
+    shown.input.max = String(path.length - 1);
+    shown.input.value = String(path.length - 1);
+    showUpTo(path.length - 1);
+  };
+  const update = requester("/api/viz/descent", body, apply, error, (p) => p.f);
+  let typing = 0;
+  f.input.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(update, 250);
+  });
+  for (const input of [x.input, y.input, method.input, step.input, iterations.input]) {
+    input.addEventListener("input", update);
+  }
+  shown.input.addEventListener("input", () => showUpTo(Number(shown.input.value)));
+  dragPoints(plot, ([a, b]) => {
+    x.input.value = String(a);
+    y.input.value = String(b);
+    update();
+  });
+  update();
+}
