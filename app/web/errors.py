@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -48,7 +47,11 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     message = f"{where}: {first['msg']}" if where else str(first["msg"])
     content = {
         "error": {"kind": "syntax", "message": message, "position": None},
-        "detail": jsonable_encoder(errors),
+        # Only where and what: echoing the input back could carry NaN, which JSON cannot.
+        "detail": [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in errors
+        ],
     }
     return JSONResponse(status_code=422, content=content)
 

@@ -619,10 +619,12 @@ def l6_sigmoid_derivative_from_output():
 def l6_log_sigmoid_derivatives():
     z = rng(78).standard_normal(m)
     stated = np.concatenate([1 - sigmoid(z), -sigmoid(z)])
-    measured = np.concatenate([
-        np.diag(num_jac(lambda z: np.log(sigmoid(z)), z)),
-        np.diag(num_jac(lambda z: np.log(1 - sigmoid(z)), z)),
-    ])
+    measured = np.concatenate(
+        [
+            np.diag(num_jac(lambda z: np.log(sigmoid(z)), z)),
+            np.diag(num_jac(lambda z: np.log(1 - sigmoid(z)), z)),
+        ]
+    )
     return stated, measured
 
 
@@ -950,8 +952,9 @@ def l8_expression_swell():
     # n-ary product rule: d(f1 ... fn) = sum over i of f1 ... fi' ... fn
     n_factors = 6
     factors = [("sin", f"x{i}") for i in range(n_factors)]
-    derivative = [[("d", f) if i == j else f for j, f in enumerate(factors)]
-                  for i in range(n_factors)]
+    derivative = [
+        [("d", f) if i == j else f for j, f in enumerate(factors)] for i in range(n_factors)
+    ]
     factor_count = sum(len(term) for term in derivative)
     return np.array([doubling, factor_count], float), np.array([1.0, n_factors**2])
 
@@ -1162,8 +1165,6 @@ def _rel8(g):
     return np.linalg.norm(np.subtract(g, gn)) / (np.linalg.norm(g) + np.linalg.norm(gn))
 
 
-
-
 def fact(lesson, fragment, computed, stated, tol=5e-5, *, id):
     """A number printed in a lesson: the fragment must appear in the lesson's text, and the
     recomputed value must match the stated one to within tol (half a unit in the last digit
@@ -1178,157 +1179,363 @@ WORKED_NUMBERS = [
     fact(1, r"2\cos 1 \approx 1.0806", 2 * np.cos(1), 1.0806, id="L1 2cos1"),
     fact(1, r"f'(1) \approx 23.9537", _df1(1.0), 23.9537, id="L1 f'(1)"),
     fact(
-        1, "agrees with it to about five significant figures",
-        (_f1(1.001) - _f1(0.999)) / 0.002, 23.9537, id="L1 central difference at 1",
+        1,
+        "agrees with it to about five significant figures",
+        (_f1(1.001) - _f1(0.999)) / 0.002,
+        23.9537,
+        id="L1 central difference at 1",
     ),
     fact(1, r"\sigma'(0) = 1/4", sigmoid(0) * (1 - sigmoid(0)), 0.25, id="L1 sigmoid'(0)"),
     # lesson 2: the 3x2 Jacobian at (1, 2)
     fact(2, "y = (3, 2, 5)", _l2_curve(np.array([1.0, 2])), [3, 2, 5], id="L2 y(1,2)"),
     fact(
-        2, r"\begin{bmatrix} 2 & 1 \\ 2 & 1 \\ 1 & 2 \end{bmatrix}",
-        num_jac(_l2_curve, np.array([1.0, 2])), [[2, 1], [2, 1], [1, 2]], id="L2 J(1,2)",
+        2,
+        r"\begin{bmatrix} 2 & 1 \\ 2 & 1 \\ 1 & 2 \end{bmatrix}",
+        num_jac(_l2_curve, np.array([1.0, 2])),
+        [[2, 1], [2, 1], [1, 2]],
+        id="L2 J(1,2)",
     ),
     fact(
-        2, "(3.2, 2.2, 5.1)",
+        2,
+        "(3.2, 2.2, 5.1)",
         _l2_curve(np.array([1.0, 2])) + num_jac(_l2_curve, np.array([1.0, 2])) @ [0.1, 0],
-        [3.2, 2.2, 5.1], id="L2 linear prediction",
+        [3.2, 2.2, 5.1],
+        id="L2 linear prediction",
     ),
-    fact(2, "(3.21, 2.2, 5.1)", _l2_curve(np.array([1.1, 2])), [3.21, 2.2, 5.1],
-                 id="L2 true value"),
     fact(
-        2, "shrink by a factor of 4",
+        2, "(3.21, 2.2, 5.1)", _l2_curve(np.array([1.1, 2])), [3.21, 2.2, 5.1], id="L2 true value"
+    ),
+    fact(
+        2,
+        "shrink by a factor of 4",
         (_l2_curve(np.array([1.1, 2]))[0] - 3.2)
         / (_l2_curve(np.array([1.05, 2]))[0] - (3 + 2 * 0.05)),
-        4.0, id="L2 error ratio when halving the step",
+        4.0,
+        id="L2 error ratio when halving the step",
     ),
     fact(2, "it is $(2, 4)$", [2 * 1.0, 4 * 1.0], [2, 4], id="L2 gradient at (1,1)"),
     # lesson 3: quadratic form example
     fact(3, "At $x = (1,1)$, $f = 6$", _xq @ _Aq @ _xq, 6, id="L3 x^T A x"),
-    fact(3, "(A + A^\\top)x = (2 + 2,\\ 2 + 6) = (4, 8)", (_Aq + _Aq.T) @ _xq, [4, 8],
-                 id="L3 (A+A^T)x"),
+    fact(
+        3,
+        "(A + A^\\top)x = (2 + 2,\\ 2 + 6) = (4, 8)",
+        (_Aq + _Aq.T) @ _xq,
+        [4, 8],
+        id="L3 (A+A^T)x",
+    ),
     fact(3, "= (6, 6)", 2 * _Aq @ _xq, [6, 6], id="L3 wrong 2Ax"),
     # lesson 3: least squares example
     fact(3, "and the loss is $L = 1 + 1 + 0 = 2$", _ls([0, 1]), 2, id="L3 L(0,1)"),
-    fact(3, "So $X^\\top r = (-2, -1)$", _X3.T @ (_X3 @ [0, 1] - _y3), [-2, -1],
-                 id="L3 X^T r"),
-    fact(3, "\\nabla_w L = 2X^\\top r = (-4, -2)", 2 * _X3.T @ (_X3 @ [0, 1] - _y3),
-                 [-4, -2], id="L3 gradient"),
+    fact(3, "So $X^\\top r = (-2, -1)$", _X3.T @ (_X3 @ [0, 1] - _y3), [-2, -1], id="L3 X^T r"),
+    fact(
+        3,
+        "\\nabla_w L = 2X^\\top r = (-4, -2)",
+        2 * _X3.T @ (_X3 @ [0, 1] - _y3),
+        [-4, -2],
+        id="L3 gradient",
+    ),
     fact(3, "$L(0.1, 1) = 1.63$", _ls([0.1, 1]), 1.63, id="L3 L(0.1,1)"),
     fact(3, "$L(-0.1, 1) = 2.43$", _ls([-0.1, 1]), 2.43, id="L3 L(-0.1,1)"),
     fact(3, "$L(0, 1.1) = 1.85$", _ls([0, 1.1]), 1.85, id="L3 L(0,1.1)"),
     fact(3, "$L(0, 0.9) = 2.25$", _ls([0, 0.9]), 2.25, id="L3 L(0,0.9)"),
-    fact(3, "(1.63 - 2.43)/0.2 = -4", (_ls([0.1, 1]) - _ls([-0.1, 1])) / 0.2, -4,
-                 id="L3 central difference w1"),
-    fact(3, "(1.85 - 2.25)/0.2 = -2", (_ls([0, 1.1]) - _ls([0, 0.9])) / 0.2, -2,
-                 id="L3 central difference w2"),
+    fact(
+        3,
+        "(1.63 - 2.43)/0.2 = -4",
+        (_ls([0.1, 1]) - _ls([-0.1, 1])) / 0.2,
+        -4,
+        id="L3 central difference w1",
+    ),
+    fact(
+        3,
+        "(1.85 - 2.25)/0.2 = -2",
+        (_ls([0, 1.1]) - _ls([0, 0.9])) / 0.2,
+        -2,
+        id="L3 central difference w2",
+    ),
     fact(3, "X^\\top y = (5, 6)", _X3.T @ _y3, [5, 6], id="L3 X^T y"),
-    fact(3, "\\begin{bmatrix} 3 & 3 \\\\ 3 & 5 \\end{bmatrix}", _X3.T @ _X3,
-                 [[3, 3], [3, 5]], id="L3 X^T X"),
-    fact(3, "w^\\star = (7/6,\\ 1/2)", np.linalg.solve(_X3.T @ _X3, _X3.T @ _y3),
-                 [7 / 6, 1 / 2], id="L3 normal equations"),
-    fact(3, "the residual is $(1/6, -1/3, 1/6)$",
-                 _X3 @ [7 / 6, 1 / 2] - _y3, [1 / 6, -1 / 3, 1 / 6], id="L3 residual at w*"),
+    fact(
+        3,
+        "\\begin{bmatrix} 3 & 3 \\\\ 3 & 5 \\end{bmatrix}",
+        _X3.T @ _X3,
+        [[3, 3], [3, 5]],
+        id="L3 X^T X",
+    ),
+    fact(
+        3,
+        "w^\\star = (7/6,\\ 1/2)",
+        np.linalg.solve(_X3.T @ _X3, _X3.T @ _y3),
+        [7 / 6, 1 / 2],
+        id="L3 normal equations",
+    ),
+    fact(
+        3,
+        "the residual is $(1/6, -1/3, 1/6)$",
+        _X3 @ [7 / 6, 1 / 2] - _y3,
+        [1 / 6, -1 / 3, 1 / 6],
+        id="L3 residual at w*",
+    ),
     fact(3, "the loss is $1/6$", _ls([7 / 6, 1 / 2]), 1 / 6, id="L3 loss at w*"),
-    fact(3, "(-4, -2) + 2\\,(0, 1) = (-4, 0)",
-                 2 * _X3.T @ (_X3 @ [0, 1] - _y3) + 2 * np.array([0, 1]), [-4, 0],
-                 id="L3 ridge gradient"),
-    fact(3, "the ridge solution is $w = (0.8, 0.6)$",
-                 np.linalg.solve(_X3.T @ _X3 + np.eye(2), _X3.T @ _y3), [0.8, 0.6],
-                 id="L3 ridge solution"),
+    fact(
+        3,
+        "(-4, -2) + 2\\,(0, 1) = (-4, 0)",
+        2 * _X3.T @ (_X3 @ [0, 1] - _y3) + 2 * np.array([0, 1]),
+        [-4, 0],
+        id="L3 ridge gradient",
+    ),
+    fact(
+        3,
+        "the ridge solution is $w = (0.8, 0.6)$",
+        np.linalg.solve(_X3.T @ _X3 + np.eye(2), _X3.T @ _y3),
+        [0.8, 0.6],
+        id="L3 ridge solution",
+    ),
     # lesson 4: tr(AX) by hand
-    fact(4, "are $1, 3, 2, 4$",
-                 num_grad(lambda X: np.trace(np.array([[1.0, 2], [3, 4]]) @ X), np.eye(2)),
-                 [[1, 3], [2, 4]], id="L4 tr(AX) entries"),
+    fact(
+        4,
+        "are $1, 3, 2, 4$",
+        num_grad(lambda X: np.trace(np.array([[1.0, 2], [3, 4]]) @ X), np.eye(2)),
+        [[1, 3], [2, 4]],
+        id="L4 tr(AX) entries",
+    ),
     # lesson 5: det of [[3,1],[2,4]]
     fact(5, r"\det X = 3 \cdot 4 - 1 \cdot 2 = 10", np.linalg.det(_X5), 10, id="L5 det"),
-    fact(5, r"X^{-1} = \frac{1}{10}\begin{bmatrix} 4 & -1 \\ -2 & 3 \end{bmatrix}",
-                 10 * np.linalg.inv(_X5), [[4, -1], [-2, 3]], id="L5 inverse"),
-    fact(5, r"= \begin{bmatrix} 4 & -2 \\ -1 & 3 \end{bmatrix}.",
-                 num_grad(np.linalg.det, _X5), [[4, -2], [-1, 3]], id="L5 grad det"),
-    fact(5, r"$3 \cdot 4 - 1.1 \cdot 2 = 9.8$",
-                 np.linalg.det(_X5 + [[0, 0.1], [0, 0]]), 9.8, id="L5 perturbed det"),
-    fact(5, r"\begin{bmatrix} 0.4 & -0.2 \\ -0.1 & 0.3 \end{bmatrix}",
-                 num_grad(lambda X: np.log(np.linalg.det(X)), _X5), [[0.4, -0.2], [-0.1, 0.3]],
-                 id="L5 grad log det"),
+    fact(
+        5,
+        r"X^{-1} = \frac{1}{10}\begin{bmatrix} 4 & -1 \\ -2 & 3 \end{bmatrix}",
+        10 * np.linalg.inv(_X5),
+        [[4, -1], [-2, 3]],
+        id="L5 inverse",
+    ),
+    fact(
+        5,
+        r"= \begin{bmatrix} 4 & -2 \\ -1 & 3 \end{bmatrix}.",
+        num_grad(np.linalg.det, _X5),
+        [[4, -2], [-1, 3]],
+        id="L5 grad det",
+    ),
+    fact(
+        5,
+        r"$3 \cdot 4 - 1.1 \cdot 2 = 9.8$",
+        np.linalg.det(_X5 + [[0, 0.1], [0, 0]]),
+        9.8,
+        id="L5 perturbed det",
+    ),
+    fact(
+        5,
+        r"\begin{bmatrix} 0.4 & -0.2 \\ -0.1 & 0.3 \end{bmatrix}",
+        num_grad(lambda X: np.log(np.linalg.det(X)), _X5),
+        [[0.4, -0.2], [-0.1, 0.3]],
+        id="L5 grad log det",
+    ),
     # lesson 5: the two-dimensional Gaussian
-    fact(5, r"\hat\mu = \frac13 (1 + 3 + 2,\ 0 + 2 + 4) = (2, 2)", _P5.mean(axis=0),
-                 [2, 2], id="L5 mean"),
-    fact(5, r"\begin{bmatrix} 2 & 2 \\ 2 & 8 \end{bmatrix}",
-                 (_P5 - 2).T @ (_P5 - 2), [[2, 2], [2, 8]], id="L5 scatter"),
-    fact(5, r"\begin{bmatrix} 0.5 & -1 \\ -1 & -2.5 \end{bmatrix}",
-                 num_grad(lambda S: _gauss_nll(_P5, np.array([2.0, 2]), S), np.eye(2)),
-                 [[0.5, -1], [-1, -2.5]], id="L5 grad at Sigma=I"),
-    fact(5, r"\begin{bmatrix} 2/3 & 2/3 \\ 2/3 & 8/3 \end{bmatrix}",
-                 np.cov(_P5.T, bias=True), [[2 / 3, 2 / 3], [2 / 3, 8 / 3]], id="L5 MLE cov"),
+    fact(
+        5,
+        r"\hat\mu = \frac13 (1 + 3 + 2,\ 0 + 2 + 4) = (2, 2)",
+        _P5.mean(axis=0),
+        [2, 2],
+        id="L5 mean",
+    ),
+    fact(
+        5,
+        r"\begin{bmatrix} 2 & 2 \\ 2 & 8 \end{bmatrix}",
+        (_P5 - 2).T @ (_P5 - 2),
+        [[2, 2], [2, 8]],
+        id="L5 scatter",
+    ),
+    fact(
+        5,
+        r"\begin{bmatrix} 0.5 & -1 \\ -1 & -2.5 \end{bmatrix}",
+        num_grad(lambda S: _gauss_nll(_P5, np.array([2.0, 2]), S), np.eye(2)),
+        [[0.5, -1], [-1, -2.5]],
+        id="L5 grad at Sigma=I",
+    ),
+    fact(
+        5,
+        r"\begin{bmatrix} 2/3 & 2/3 \\ 2/3 & 8/3 \end{bmatrix}",
+        np.cov(_P5.T, bias=True),
+        [[2 / 3, 2 / 3], [2 / 3, 8 / 3]],
+        id="L5 MLE cov",
+    ),
     # lesson 6: the backward pass by hand
     fact(6, "z = Wx + b = (1 + 2,\\ 3 + 4) = (3, 7)", _W6 @ _x6, [3, 7], id="L6 z"),
     fact(6, "L = \\frac12 (4 + 16) = 10", _dense6(_W6, _b6)[0], 10, id="L6 loss"),
-    fact(6, "\\begin{bmatrix} -2 & -2 \\\\ -4 & -4 \\end{bmatrix}",
-                 num_grad(lambda W: _dense6(W, _b6)[0], _W6), [[-2, -2], [-4, -4]],
-                 id="L6 grad W"),
-    fact(6, "\\nabla_b L = g = (-2, -4)", num_grad(lambda b: _dense6(_W6, b)[0], _b6),
-                 [-2, -4], id="L6 grad b"),
-    fact(6, "= (-2 - 12,\\ -4 - 16) = (-14, -20)",
-                 num_grad(lambda x: _dense6(_W6, _b6, x)[0], _x6), [-14, -20], id="L6 grad x"),
-    fact(6, "\\begin{bmatrix} 1.2 & 2.2 \\\\ 3.4 & 4.4 \\end{bmatrix}",
-                 _W6 - 0.1 * num_grad(lambda W: _dense6(W, _b6)[0], _W6),
-                 [[1.2, 2.2], [3.4, 4.4]], id="L6 updated W"),
+    fact(
+        6,
+        "\\begin{bmatrix} -2 & -2 \\\\ -4 & -4 \\end{bmatrix}",
+        num_grad(lambda W: _dense6(W, _b6)[0], _W6),
+        [[-2, -2], [-4, -4]],
+        id="L6 grad W",
+    ),
+    fact(
+        6,
+        "\\nabla_b L = g = (-2, -4)",
+        num_grad(lambda b: _dense6(_W6, b)[0], _b6),
+        [-2, -4],
+        id="L6 grad b",
+    ),
+    fact(
+        6,
+        "= (-2 - 12,\\ -4 - 16) = (-14, -20)",
+        num_grad(lambda x: _dense6(_W6, _b6, x)[0], _x6),
+        [-14, -20],
+        id="L6 grad x",
+    ),
+    fact(
+        6,
+        "\\begin{bmatrix} 1.2 & 2.2 \\\\ 3.4 & 4.4 \\end{bmatrix}",
+        _W6 - 0.1 * num_grad(lambda W: _dense6(W, _b6)[0], _W6),
+        [[1.2, 2.2], [3.4, 4.4]],
+        id="L6 updated W",
+    ),
     fact(6, "= (3.6, 8.2)", _W6_new @ _x6 + _b6_new, [3.6, 8.2], id="L6 new z"),
-    fact(6, "L = \\frac12(1.96 + 7.84) = 4.9", _dense6(_W6_new, _b6_new)[0], 4.9,
-                 id="L6 new loss"),
-    fact(6, "Then $\\nabla_W L = \\begin{bmatrix} -2 & -2 \\\\ 0 & 0 \\end{bmatrix}$",
-                 num_grad(lambda W: _dense6(W, np.array([0.0, -8]))[0], _W6),
-                 [[-2, -2], [0, 0]], id="L6 dead unit grad W"),
-    fact(6, "\\nabla_x L = W^\\top g = (-2, -4)",
-                 num_grad(lambda x: _dense6(_W6, np.array([0.0, -8]), x)[0], _x6), [-2, -4],
-                 id="L6 dead unit grad x"),
-    fact(6, "s \\approx (0.090, 0.245, 0.665)", softmax(np.array([1.0, 2, 3])),
-                 [0.090, 0.245, 0.665], 5e-4, id="L6 softmax(1,2,3)"),
-    fact(6, "s - y \\approx (0.090, 0.245, -0.335)",
-                 num_grad(lambda z: -np.log(softmax(z)[2]), np.array([1.0, 2, 3])),
-                 [0.090, 0.245, -0.335], 5e-4, id="L6 cross-entropy gradient"),
+    fact(6, "L = \\frac12(1.96 + 7.84) = 4.9", _dense6(_W6_new, _b6_new)[0], 4.9, id="L6 new loss"),
+    fact(
+        6,
+        "Then $\\nabla_W L = \\begin{bmatrix} -2 & -2 \\\\ 0 & 0 \\end{bmatrix}$",
+        num_grad(lambda W: _dense6(W, np.array([0.0, -8]))[0], _W6),
+        [[-2, -2], [0, 0]],
+        id="L6 dead unit grad W",
+    ),
+    fact(
+        6,
+        "\\nabla_x L = W^\\top g = (-2, -4)",
+        num_grad(lambda x: _dense6(_W6, np.array([0.0, -8]), x)[0], _x6),
+        [-2, -4],
+        id="L6 dead unit grad x",
+    ),
+    fact(
+        6,
+        "s \\approx (0.090, 0.245, 0.665)",
+        softmax(np.array([1.0, 2, 3])),
+        [0.090, 0.245, 0.665],
+        5e-4,
+        id="L6 softmax(1,2,3)",
+    ),
+    fact(
+        6,
+        "s - y \\approx (0.090, 0.245, -0.335)",
+        num_grad(lambda z: -np.log(softmax(z)[2]), np.array([1.0, 2, 3])),
+        [0.090, 0.245, -0.335],
+        5e-4,
+        id="L6 cross-entropy gradient",
+    ),
     # lesson 7: Newton's method
-    fact(7, "they are about $1.38$ and $3.62$", np.linalg.eigvalsh(_A7), [1.38, 3.62], 5e-3,
-                 id="L7 eigenvalues of A"),
-    fact(7, "\\nabla f(x_0) = (3, 4) - (1, 2) = (2, 2)", _A7 @ [1, 1] - _b7, [2, 2],
-                 id="L7 gradient at x0"),
+    fact(
+        7,
+        "they are about $1.38$ and $3.62$",
+        np.linalg.eigvalsh(_A7),
+        [1.38, 3.62],
+        5e-3,
+        id="L7 eigenvalues of A",
+    ),
+    fact(
+        7,
+        "\\nabla f(x_0) = (3, 4) - (1, 2) = (2, 2)",
+        _A7 @ [1, 1] - _b7,
+        [2, 2],
+        id="L7 gradient at x0",
+    ),
     fact(7, "f(x_0) = \\tfrac12 \\cdot 7 - 3 = 0.5", _f7([1, 1]), 0.5, id="L7 f(x0)"),
-    fact(7, "h = -\\tfrac15 (6 - 2,\\ -2 + 4) = (-0.8, -0.4)",
-                 -np.linalg.solve(_A7, _A7 @ [1, 1] - _b7), [-0.8, -0.4], id="L7 Newton step"),
-    fact(7, "x_1 = x_0 + h = (0.2, 0.6)", np.linalg.solve(_A7, _b7), [0.2, 0.6],
-                 id="L7 minimiser"),
+    fact(
+        7,
+        "h = -\\tfrac15 (6 - 2,\\ -2 + 4) = (-0.8, -0.4)",
+        -np.linalg.solve(_A7, _A7 @ [1, 1] - _b7),
+        [-0.8, -0.4],
+        id="L7 Newton step",
+    ),
+    fact(7, "x_1 = x_0 + h = (0.2, 0.6)", np.linalg.solve(_A7, _b7), [0.2, 0.6], id="L7 minimiser"),
     fact(7, "f(x_1) = -0.7", _f7([0.2, 0.6]), -0.7, id="L7 f(x1)"),
-    fact(7, "goes to $(0.8, 0.8)$, where $f = -0.16$", _f7([0.8, 0.8]), -0.16,
-                 id="L7 gradient-descent step"),
-    fact(7, "\\det H = 4 - 9 < 0", np.linalg.det([[2, 3], [3, 2]]), -5,
-                 id="L7 det of the saddle Hessian"),
-    fact(7, "gives $1$, then $0.7358$, then $0.69404$, then $0.6931476$",
-                 _newton7(4), [1, 0.7358, 0.69404, 0.6931476], id="L7 Newton on e^x - 2x"),
-    fact(7, "$0.3$, $0.04$, $0.0009$ and $4 \\times 10^{-7}$",
-                 np.abs(np.array(_newton7(4)) - np.log(2)) / [0.3, 0.04, 0.0009, 4e-7], 1, 0.1,
-                 id="L7 Newton errors (about)"),
+    fact(
+        7,
+        "goes to $(0.8, 0.8)$, where $f = -0.16$",
+        _f7([0.8, 0.8]),
+        -0.16,
+        id="L7 gradient-descent step",
+    ),
+    fact(
+        7,
+        "\\det H = 4 - 9 < 0",
+        np.linalg.det([[2, 3], [3, 2]]),
+        -5,
+        id="L7 det of the saddle Hessian",
+    ),
+    fact(
+        7,
+        "gives $1$, then $0.7358$, then $0.69404$, then $0.6931476$",
+        _newton7(4),
+        [1, 0.7358, 0.69404, 0.6931476],
+        id="L7 Newton on e^x - 2x",
+    ),
+    fact(
+        7,
+        "$0.3$, $0.04$, $0.0009$ and $4 \\times 10^{-7}$",
+        np.abs(np.array(_newton7(4)) - np.log(2)) / [0.3, 0.04, 0.0009, 4e-7],
+        1,
+        0.1,
+        id="L7 Newton errors (about)",
+    ),
     # lesson 8: the error table for e^x at 1 (two significant figures)
     *[
-        fact(8, f"| {row} | {fw} | {ce} |",
-                     _mantissas(h, fw, ce), [_sci(fw)[0], _sci(ce)[0]], 0.05,
-                     id=f"L8 table h={h:g}")
+        fact(
+            8,
+            f"| {row} | {fw} | {ce} |",
+            _mantissas(h, fw, ce),
+            [_sci(fw)[0], _sci(ce)[0]],
+            0.05,
+            id=f"L8 table h={h:g}",
+        )
         for row, h, fw, ce in _TABLE8
     ],
-    fact(8, "\\frac{h}{2} f''(1) = 0.05\\,e \\approx 0.14", 0.05 * np.e, 0.14, 0.005,
-                 id="L8 forward constant"),
-    fact(8, "\\frac{0.01}{6}\\, e \\approx 0.0045", 0.01 / 6 * np.e, 0.0045, 5e-5,
-                 id="L8 central constant"),
-    fact(8, "\\varepsilon^{1/3} \\approx 6 \\times 10^{-6}",
-                 np.finfo(float).eps ** (1 / 3), 6e-6, 1e-7, id="L8 eps^(1/3)"),
-    fact(8, "\\varepsilon^{2/3} \\approx 2 \\times 10^{-5}",
-                 np.finfo(np.float32).eps ** (2 / 3) / 2e-5, 1, 0.25, id="L8 float32 eps^(2/3)"),
+    fact(
+        8,
+        "\\frac{h}{2} f''(1) = 0.05\\,e \\approx 0.14",
+        0.05 * np.e,
+        0.14,
+        0.005,
+        id="L8 forward constant",
+    ),
+    fact(
+        8,
+        "\\frac{0.01}{6}\\, e \\approx 0.0045",
+        0.01 / 6 * np.e,
+        0.0045,
+        5e-5,
+        id="L8 central constant",
+    ),
+    fact(
+        8,
+        "\\varepsilon^{1/3} \\approx 6 \\times 10^{-6}",
+        np.finfo(float).eps ** (1 / 3),
+        6e-6,
+        1e-7,
+        id="L8 eps^(1/3)",
+    ),
+    fact(
+        8,
+        "\\varepsilon^{2/3} \\approx 2 \\times 10^{-5}",
+        np.finfo(np.float32).eps ** (2 / 3) / 2e-5,
+        1,
+        0.25,
+        id="L8 float32 eps^(2/3)",
+    ),
     fact(8, "with norm $\\sqrt 8 \\approx 2.83$", np.sqrt(8), 2.83, 0.005, id="L8 sqrt 8"),
     fact(8, "\\sqrt{72} \\approx 8.49", np.sqrt(72), 8.49, 0.005, id="L8 sqrt 72"),
     fact(8, "\\sqrt{80} \\approx 8.94", np.sqrt(80), 8.94, 0.005, id="L8 sqrt 80"),
-    fact(8, "\\text{rel} \\approx 2.83 / 17.43 \\approx 0.16", _rel8([6, 6]), 0.16, 0.005,
-                 id="L8 relative error of the bug"),
-    fact(8, "the relative error drops below $10^{-9}$", _rel8([4, 8]) < 1e-9, True,
-                 id="L8 relative error of the fix"),
+    fact(
+        8,
+        "\\text{rel} \\approx 2.83 / 17.43 \\approx 0.16",
+        _rel8([6, 6]),
+        0.16,
+        0.005,
+        id="L8 relative error of the bug",
+    ),
+    fact(
+        8,
+        "the relative error drops below $10^{-9}$",
+        _rel8([4, 8]) < 1e-9,
+        True,
+        id="L8 relative error of the fix",
+    ),
 ]
 
 
@@ -1345,8 +1552,18 @@ def test_worked_number(lesson: int, fragment: str, computed, stated, tol: float)
 
 CALLOUT = re.compile(r"^:::\s*(\w+)?(.*)$")
 WIDGETS = {"jacobian", "gradient", "hessian", "finite-differences", "descent"}
-FORBIDDEN_TEX = (r"\newcommand", r"\renewcommand", r"\def", r"\label", r"\eqref", r"\ref{",
-                 r"\bm", r"\boldsymbol", r"\mathbf", r"\require")
+FORBIDDEN_TEX = (
+    r"\newcommand",
+    r"\renewcommand",
+    r"\def",
+    r"\label",
+    r"\eqref",
+    r"\ref{",
+    r"\bm",
+    r"\boldsymbol",
+    r"\mathbf",
+    r"\require",
+)
 
 
 def lesson_paths() -> list[Path]:
