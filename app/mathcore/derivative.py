@@ -15,7 +15,7 @@ from typing import Literal
 from app.mathcore import build
 from app.mathcore.codegen import numpy_code
 from app.mathcore.differentials import RULES, differential_steps, rebuild
-from app.mathcore.errors import ParseError, ShapeError, UnsupportedError
+from app.mathcore.errors import LimitError, ParseError, ShapeError, UnsupportedError
 from app.mathcore.extract import Extractor
 from app.mathcore.parse import Parsed
 from app.mathcore.printing import latex_name, to_latex, to_text
@@ -188,6 +188,14 @@ def differentiate(
     parsed: Parsed, wrt: str, kind: Kind | None = None, layout: Layout = "numerator"
 ) -> Derivative:
     """Differentiate ``parsed.expr`` with respect to the variable ``wrt``."""
+    try:
+        return _differentiate(parsed, wrt, kind, layout)
+    except RecursionError:
+        # parse() bounds the depth of the input; derivatives of some deep inputs grow deeper
+        raise LimitError("this expression is too deeply nested to differentiate", None) from None
+
+
+def _differentiate(parsed: Parsed, wrt: str, kind: Kind | None, layout: Layout) -> Derivative:
     f = parsed.expr
     x = _resolve_wrt(parsed, wrt)
     if any(isinstance(n, Differential) for n in f.walk()):

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.mathcore.elaborate import Elaborator, finish
+from app.mathcore.errors import LimitError
 from app.mathcore.syntax import parse_syntax
-from app.mathcore.tree import Expr
+from app.mathcore.tree import Expr, tree_depth
 from app.mathcore.variables import Variable, parse_declarations
+
+MAX_TREE_DEPTH = 100
+"""Deep enough for any formula a person writes; shallow enough for every recursive pass."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ def parse(
     syntax = parse_syntax(text)
     elaborator = Elaborator(declared, syntax)
     expr = elaborator.expr(syntax)
+    if tree_depth(expr) > MAX_TREE_DEPTH:
+        # a flat run such as a ./ b ./ c ./ … builds one level per operator
+        raise LimitError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep", 0)
     expr, found = finish(expr, declared)
     return Parsed(expr, found, text)
 

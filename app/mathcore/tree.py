@@ -235,7 +235,9 @@ class Quotient(Expr):
 
     @property
     def shape(self) -> Shape:
-        return self.denominator.shape if self.numerator.is_scalar else self.numerator.shape
+        # one look at the numerator's shape: asking twice per level is exponential in depth
+        numerator = self.numerator.shape
+        return self.denominator.shape if numerator == SCALAR else numerator
 
     def children(self) -> tuple[Expr, ...]:
         return (self.numerator, self.denominator)
@@ -334,3 +336,14 @@ def depends_on(expr: Expr, name: str) -> bool:
 
 def contains_differential(expr: Expr) -> bool:
     return any(isinstance(node, (Differential, Differentiate)) for node in expr.walk())
+
+
+def tree_depth(expr: Expr) -> int:
+    """The number of levels of ``expr``, computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Expr, int]] = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.children())
+    return deepest

@@ -17,3 +17,14 @@ def test_numbers_side_by_side_are_an_error_not_a_product(text: str, position: in
 
 def test_a_number_then_a_name_then_a_number_still_multiplies() -> None:
     assert str(parse("2 x 3").expr.shape) == "('n', 1)"
+
+
+def test_a_long_run_of_elementwise_divisions_is_a_limit_not_a_hang() -> None:
+    import time
+
+    from app.mathcore.errors import LimitError
+
+    start = time.perf_counter()
+    with pytest.raises(LimitError):
+        parse("x./softmaxx" * 200)
+    assert time.perf_counter() - start < 2.0
