@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.viz.descent import MAX_ITERATIONS, descent_path
 from app.viz.finite_differences import finite_difference_study
-from app.viz.gradient import Classification, gradient_view
+from app.viz.gradient import GradientView, gradient_view
 from app.viz.jacobian import MAX_RADIUS, MIN_RADIUS, jacobian_view
 from app.web.math_api import ERROR_RESPONSE
 
@@ -48,22 +48,6 @@ class GradientRequest(BaseModel):
     f: Text = Field(examples=["x^2 + 2 y^2"])
     point: Pair = Field(examples=[[1.0, 1.0]])
     direction: Pair | None = None
-
-
-class GradientResponse(BaseModel):
-    value: float
-    gradient: list[float]
-    hessian: list[list[float]]
-    eigenvalues: list[float]
-    eigenvectors: list[list[float]]
-    critical: bool
-    classification: Classification | None
-    message: str
-    directional_derivative: float | None
-    direction: list[float] | None
-    latex: str
-    figure: Figure
-    surface: Figure
 
 
 class FiniteDifferenceRequest(BaseModel):
@@ -113,9 +97,9 @@ def jacobian(request: JacobianRequest) -> JacobianResponse:
 
 
 @router.post("/gradient")
-def gradient(request: GradientRequest) -> GradientResponse:
-    view = gradient_view(request.f, request.point, request.direction)
-    return GradientResponse(**view.__dict__)
+def gradient(request: GradientRequest) -> GradientView:
+    # the domain's dataclass is the response model: one list of fields, not two
+    return gradient_view(request.f, request.point, request.direction)
 
 
 @router.post("/finite-differences")
