@@ -26,6 +26,7 @@ from app.web import (
 )
 from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
+from app.web.request_context import RequestContext
 from app.web.templating import make_templates
 
 
@@ -36,6 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upgrade_to_head(settings.resolved_database_url)
+        if settings.warm_start:
+            # Warm workers before the first request, so the first check is as fast as any.
+            await app.state.grading_pool.start()
         yield
         app.state.grading_pool.close()  # stop the grading workers with the app
         engine.dispose()
@@ -47,10 +51,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     lesson_library_for(app, settings)  # load every lesson now: a broken file stops start-up
     engine = make_engine(settings.resolved_database_url)
     app.state.session_factory = make_session_factory(engine)
-    app.state.grading_pool = GradingPool()  # its worker processes start on first use
+    # Every piece of learner maths runs in these killable, memory-capped workers.
+    app.state.grading_pool = GradingPool(settings.task_time_limit, settings.math_workers)
     practice.install_practice(app, settings)  # a broken problem file stops start-up too
 
     install_error_handlers(app)
+    app.add_middleware(RequestContext, settings=settings)
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(lessons_api.router)

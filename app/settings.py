@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +26,12 @@ class Settings(BaseSettings):
     """Signs the anonymous learner cookie; empty means a random key kept in data/secret_key."""
     content_root: Path | None = None
     """Where lessons/ lives when not under base_dir (tests point it at fixture lessons)."""
+    math_workers: int = Field(2, ge=1, le=64)
+    """Worker processes per server process for learner maths (parsing, grading, plots)."""
+    task_time_limit: float = Field(2.5, gt=0, le=600)
+    """Seconds one piece of learner maths may run before its worker is killed."""
+    warm_start: bool = True
+    """Start and warm the maths workers before serving (tests turn it off for speed)."""
 
     @property
     def content_dir(self) -> Path:

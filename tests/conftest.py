@@ -103,6 +103,7 @@ def settings(tmp_path: Path, fixture_content_dir: Path) -> Settings:
         content_root=fixture_content_dir,
         database_url=f"sqlite:///{tmp_path / 'data' / 'test.db'}",
         debug=False,
+        warm_start=False,  # workers start on first use: most tests never run learner maths
     )
 
 

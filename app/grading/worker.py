@@ -1,165 +1,207 @@
-"""Grading in a worker process that can be killed.
+"""Learner maths in worker processes that are killed one at a time.
 
-An answer such as ``(x + y + z)^400`` can keep SymPy or NumPy busy for minutes. A thread
-cannot be stopped and a signal only reaches the main thread, so every check runs in a
-small process pool ('spawn' context, no inherited state); when a call exceeds its time
-limit the pool's processes are terminated and a fresh pool replaces it, while the event
-loop stays free to serve other requests.
+An input such as ``(x + y + z)^400`` or ``tr(X X … X)`` can keep SymPy or NumPy busy for
+minutes. A thread cannot be stopped, so every call that runs learner maths (parsing,
+derivatives, grading, plots) runs in a process pool. We use pebble's ``ProcessPool``:
+when a call passes its time limit pebble kills *that* worker alone and starts a new one,
+so the other learners' calls in flight carry on (the standard library's executor can only
+be torn down whole). Workers are forked from a forkserver that has already imported the
+engine, so a replacement is ready in milliseconds, and each worker's address space is
+capped so one input cannot take the machine's memory.
 
-Errors a learner caused (:class:`MathError`) are sent back as plain data and raised
-again here: an exception's pickle loses attributes such as ``position``.
+Fairness: each client (a learner's signed cookie, else its address) has its own *lane*
+with at most one call in the pool at a time and a short queue, so a client that sends slow
+inputs can hold at most one worker, never all of them.
+
+>>> pool = GradingPool()       # no process until start() or the first call
+>>> pool.close()
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import multiprocessing
+import os
+import resource
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from app.mathcore.errors import LimitError, MathError, ParseError, ShapeError, UnsupportedError
+from pebble import ProcessExpired, ProcessPool
+
+from app.mathcore.errors import LimitError, MathError
 
 T = TypeVar("T")
 
 TIME_LIMIT_SECONDS = 2.5
-START_UP_SECONDS = 60.0
+START_UP_SECONDS = 120.0
 WORKERS = 2
+MEMORY_LIMIT_BYTES = 2 * 1024**3
+"""Per worker: far above what any honest input needs (a few hundred MB), far below the machine."""
+LANE_QUEUE = 8
+"""Calls one client may have in a lane (running and waiting) before it is told to slow down."""
 
-_ERRORS_BY_KIND: dict[str, type[MathError]] = {
-    "syntax": ParseError,
-    "shape": ShapeError,
-    "unsupported": UnsupportedError,
-    "limit": LimitError,
-}
+# Imported once in the forkserver, so every worker (and every replacement) starts warm.
+PRELOAD = (
+    "app.grading.problem_grader",
+    "app.grading.derivation",
+    "app.grading.equivalence",
+    "app.mathcore.derivative",
+    "app.viz.descent",
+    "app.viz.finite_differences",
+    "app.viz.gradient",
+    "app.viz.jacobian",
+    "app.web.math_api",
+)
+
+current_lane: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_lane", default=None
+)
+"""The client a request comes from; set per request by the web layer, read by run()."""
 
 
 class WorkerCrashed(LimitError):
-    """The checking process died twice in a row: a typed 422, never a 500."""
+    """The worker process died (a crash, or its memory cap): a typed 422, never a 500."""
 
     def __init__(self) -> None:
         super().__init__("the answer checker stopped unexpectedly; please try again")
 
 
-@dataclass(frozen=True)
-class _Failure:
-    error_type: str
-    fields: dict[str, Any]
+class TooManyInFlight(LimitError):
+    """One client has more calls waiting than its lane holds: answered with a 429."""
+
+    def __init__(self) -> None:
+        super().__init__("too many requests at once from this client; wait for the answers")
 
 
-def _call_safely(function: Callable[..., T], *args: Any) -> T | _Failure:
-    try:
-        return function(*args)
-    except MathError as error:
-        return _Failure(type(error).__module__ + ":" + type(error).__qualname__, error.to_dict())
+def _limit_worker(memory_limit: int) -> None:
+    """Runs in each new worker: cap its memory, keep numerical libraries single-threaded."""
+    if memory_limit > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    # One thread per worker: the pool is the parallelism; BLAS threads would only fight it.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    _warm_up()
 
 
-def _warm_up() -> bool:
-    """Import the grader in the fresh process, so the first real check is not slow."""
-    import app.grading.derivation  # noqa: F401
-    import app.grading.equivalence  # noqa: F401
-    import app.grading.problem_grader  # noqa: F401
+def _warm_up() -> int:
+    """Build the grammar and exercise the grader once, so no learner pays for it."""
+    from app.grading.equivalence import grade_expression
 
-    return True
+    grade_expression("2 x", "x + x", None)
+    return os.getpid()
 
 
-def _raise(failure: _Failure) -> None:
-    fields = dict(failure.fields)
-    kind = str(fields.pop("kind", "syntax"))
-    message = str(fields.pop("message", "error"))
-    position = fields.pop("position", None)
-    if "line" in fields:
-        from app.grading.derivation import LineError
+def _forkserver_context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    # Only takes effect before the forkserver starts; later pools share the same server.
+    context.set_forkserver_preload(list(PRELOAD))
+    return context
 
-        error_kind = _ERRORS_BY_KIND.get(kind, ParseError).kind
-        raise LineError(message, position, int(fields["line"]), error_kind)
-    raise _ERRORS_BY_KIND.get(kind, ParseError)(message, position)
+
+@dataclass
+class _Lane:
+    running: asyncio.Semaphore
+    waiting: int = 0
 
 
 class GradingPool:
-    """A lazily started process pool with a per-call time limit.
+    """Worker processes for learner maths, with a time limit per call and a lane per client."""
 
-    >>> pool = GradingPool()       # no process yet
-    >>> # result = await pool.run(grade_expression, "2 x", "x + x")
-    >>> pool.close()
-    """
-
-    def __init__(self, time_limit: float = TIME_LIMIT_SECONDS, workers: int = WORKERS) -> None:
+    def __init__(
+        self,
+        time_limit: float = TIME_LIMIT_SECONDS,
+        workers: int = WORKERS,
+        memory_limit: int = MEMORY_LIMIT_BYTES,
+    ) -> None:
         self.time_limit = time_limit
         self.workers = workers
-        self._executor: ProcessPoolExecutor | None = None
-        self._lock: asyncio.Lock | None = None
+        self.memory_limit = memory_limit
+        self._pool: ProcessPool | None = None
+        self._lanes: dict[str, _Lane] = {}
         self.replacements = 0
+        """How many calls were stopped (each one's worker killed and replaced)."""
+
+    def _ensure_pool(self) -> ProcessPool:
+        if self._pool is None:
+            self._pool = ProcessPool(
+                max_workers=self.workers,
+                initializer=_limit_worker,
+                initargs=(self.memory_limit,),
+                context=_forkserver_context(),
+            )
+        return self._pool
+
+    async def start(self) -> None:
+        """Start every worker and wait until each has warmed up (the app's lifespan calls this)."""
+        pool = self._ensure_pool()
+        seen: set[int] = set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_UP_SECONDS
+        # A worker answers only once its initializer (the warm-up) has run.
+        while len(seen) < self.workers and loop.time() < deadline:
+            futures = [pool.schedule(_warm_up) for _ in range(self.workers)]
+            pids = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
+            seen.update(pids)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """``function(*args)`` in a worker; :class:`LimitError` past the time limit."""
+        """``function(*args)`` in a worker; :class:`LimitError` past the time limit.
+
+        Learner errors (:class:`MathError`) raised in the worker are raised here with their
+        position. Calls from one lane (see :data:`current_lane`) run one at a time.
+        """
+        lane_key = current_lane.get()
+        if lane_key is None:
+            return await self._call(function, args)
+        lane = self._lanes.get(lane_key)
+        if lane is None:
+            lane = self._lanes[lane_key] = _Lane(asyncio.Semaphore(1))
+        if lane.waiting >= LANE_QUEUE:
+            raise TooManyInFlight
+        lane.waiting += 1
+        try:
+            async with lane.running:
+                return await self._call(function, args)
+        finally:
+            lane.waiting -= 1
+            if lane.waiting == 0:
+                self._lanes.pop(lane_key, None)
+
+    async def _call(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+        pool = self._ensure_pool()
         for attempt in range(2):
+            future = pool.schedule(function, args=args, timeout=self.time_limit)
             try:
-                executor = await self._ready()
-            except BrokenProcessPool:
-                self._executor = None  # _ready terminated it; start afresh next time
-                if attempt == 1:
-                    raise WorkerCrashed from None
-                continue
-            future = executor.submit(_call_safely, function, *args)
-            try:
-                outcome = await asyncio.wait_for(asyncio.wrap_future(future), self.time_limit)
+                return await asyncio.wrap_future(future)
             except TimeoutError:
-                self._replace(executor)
+                # pebble has killed this worker alone and is starting a replacement
+                self.replacements += 1
                 raise LimitError(
-                    f"this answer took longer than {self.time_limit:g} s to check; "
-                    "try a simpler form"
+                    f"this took longer than {self.time_limit:g} s to work out; try a simpler form"
                 ) from None
-            except BrokenProcessPool:
-                # Another call's time-out killed this pool: run once more on a fresh one.
-                self._replace(executor)
+            except MathError:
+                raise
+            except MemoryError:
+                raise LimitError(
+                    "this needs more memory than one answer may use; try a simpler form"
+                ) from None
+            except ProcessExpired:
+                # The worker died under this call. Once more on a fresh worker: the death
+                # may have been a neighbour's doing (a crash, or a signal from outside).
                 if attempt == 1:
                     raise WorkerCrashed from None
-                continue
-            if isinstance(outcome, _Failure):
-                _raise(outcome)
-            return outcome  # type: ignore[return-value]
-        raise RuntimeError("unreachable")
-
-    async def _ready(self) -> ProcessPoolExecutor:
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            if self._executor is None:
-                context = multiprocessing.get_context("spawn")
-                executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-                warm = [executor.submit(_warm_up) for _ in range(self.workers)]
-                try:
-                    await asyncio.wait_for(
-                        asyncio.gather(*(asyncio.wrap_future(f) for f in warm)), START_UP_SECONDS
-                    )
-                except BaseException:
-                    _terminate(executor)
-                    raise
-                self._executor = executor
-            return self._executor
-
-    def _replace(self, executor: ProcessPoolExecutor) -> None:
-        if self._executor is executor:
-            self._executor = None
-            self.replacements += 1
-        _terminate(executor)
+            except CancelledError:
+                raise WorkerCrashed from None
+            except asyncio.CancelledError:
+                future.cancel()  # the client went away: free the worker (pebble kills it)
+                raise
+        raise WorkerCrashed
 
     def close(self) -> None:
         """Stop the workers (the app's lifespan calls this on shutdown)."""
-        if self._executor is not None:
-            executor, self._executor = self._executor, None
-            executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _terminate(executor: ProcessPoolExecutor) -> None:
-    # ProcessPoolExecutor has no public way to kill a running task; its processes are
-    # kept in ``_processes``. Terminating them breaks the pool, which we then discard.
-    processes = dict(getattr(executor, "_processes", None) or {})
-    for process in processes.values():
-        process.terminate()
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes.values():
-        process.join(timeout=2)
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.stop()
+            pool.join(timeout=5)

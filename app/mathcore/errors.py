@@ -24,6 +24,20 @@ class MathError(Exception):
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "message": self.message, "position": self.position}
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross from worker processes to the server; the default pickle would call
+        # __init__ with only the message and drop the position and subclass fields.
+        return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild_error(
+    cls: type[MathError], args: tuple[object, ...], state: dict[str, object]
+) -> MathError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ParseError(MathError):
     """The text is not an expression: a stray character, unbalanced brackets, an unknown name."""

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from app.content.lessons import LessonLibrary
+from app.grading.worker import GradingPool
 from app.settings import Settings
 
 
@@ -60,3 +61,12 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 DbDep = Annotated[Session, Depends(get_db)]
+
+
+def get_grading_pool(request: Request) -> GradingPool:
+    """The app's maths workers: every route that runs learner maths goes through them."""
+    pool: GradingPool = request.app.state.grading_pool
+    return pool
+
+
+PoolDep = Annotated[GradingPool, Depends(get_grading_pool)]

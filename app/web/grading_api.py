@@ -7,28 +7,20 @@ runaway answer is stopped after its time limit and never blocks the event loop.
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.grading.derivation import DerivationResult, check_derivation
 from app.grading.equivalence import grade_expression
 from app.grading.verdict import Feedback
-from app.grading.worker import GradingPool
+from app.web.deps import PoolDep
 from app.web.math_api import ERROR_RESPONSE, MAX_BODY_TEXT, VariableSpec
 
 router = APIRouter(prefix="/api", tags=["grading"])
 
 Layout = Literal["numerator", "denominator"]
-
-
-def get_grading_pool(request: Request) -> GradingPool:
-    pool: GradingPool = request.app.state.grading_pool
-    return pool
-
-
-PoolDep = Annotated[GradingPool, Depends(get_grading_pool)]
 
 
 class FeedbackModel(BaseModel):

@@ -13,6 +13,7 @@ from app.mathcore.evaluate import EvaluationError, Evaluator
 from app.mathcore.parse import parse
 from app.mathcore.printing import to_latex, to_text
 from app.mathcore.values import JSONValue, bind_values, to_json
+from app.web.deps import PoolDep
 
 router = APIRouter(prefix="/api", tags=["maths"])
 
@@ -104,8 +105,22 @@ def _declarations(variables: dict[str, VariableSpec] | None) -> dict[str, Any] |
 
 
 @router.post("/parse", response_model=ParseResponse, responses=ERROR_RESPONSE)
-def parse_expression(request: ParseRequest) -> ParseResponse:
+async def parse_expression(request: ParseRequest, pool: PoolDep) -> ParseResponse:
     """Read an expression: its LaTeX, its shape and the shapes of its variables."""
+    return await pool.run(describe, request)
+
+
+@router.post("/derivative", response_model=DerivativeResponse, responses=ERROR_RESPONSE)
+async def derivative(request: DerivativeRequest, pool: PoolDep) -> DerivativeResponse:
+    """Differentiate, with the steps, a numerical check, NumPy code and optionally a value."""
+    return await pool.run(compute_derivative, request)
+
+
+# The two functions below run in the maths workers (app.grading.worker), never on the
+# server's event loop: learner input can make either of them arbitrarily slow.
+
+
+def describe(request: ParseRequest) -> ParseResponse:
     parsed = parse(request.expression, _declarations(request.variables))
     return ParseResponse(
         latex=to_latex(parsed.expr),
@@ -115,9 +130,7 @@ def parse_expression(request: ParseRequest) -> ParseResponse:
     )
 
 
-@router.post("/derivative", response_model=DerivativeResponse, responses=ERROR_RESPONSE)
-def derivative(request: DerivativeRequest) -> DerivativeResponse:
-    """Differentiate, with the steps, a numerical check, NumPy code and optionally a value."""
+def compute_derivative(request: DerivativeRequest) -> DerivativeResponse:
     parsed = parse(request.expression, _declarations(request.variables))
     result = differentiate(parsed, request.wrt, request.kind, request.layout)
     notes = list(result.notes)

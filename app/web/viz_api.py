@@ -1,4 +1,8 @@
-"""The visualisation API: numbers and Plotly figures for the explore widgets."""
+"""The visualisation API: numbers and Plotly figures for the explore widgets.
+
+Every figure is computed in the maths workers: a learner's function can be slow to compile
+or evaluate, and the cached compilations live there too.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from app.viz.descent import MAX_ITERATIONS, descent_path
 from app.viz.finite_differences import finite_difference_study
 from app.viz.gradient import GradientView, gradient_view
 from app.viz.jacobian import MAX_RADIUS, MIN_RADIUS, jacobian_view
+from app.web.deps import PoolDep
 from app.web.math_api import ERROR_RESPONSE
 
 router = APIRouter(prefix="/api/viz", tags=["visualisations"], responses=ERROR_RESPONSE)
@@ -84,8 +89,8 @@ class DescentResponse(BaseModel):
 
 
 @router.post("/jacobian")
-def jacobian(request: JacobianRequest) -> JacobianResponse:
-    view = jacobian_view(request.f, request.point, request.radius)
+async def jacobian(request: JacobianRequest, pool: PoolDep) -> JacobianResponse:
+    view = await pool.run(jacobian_view, request.f, request.point, request.radius)
     return JacobianResponse(
         value=view.value,
         jacobian=view.jacobian,
@@ -97,14 +102,16 @@ def jacobian(request: JacobianRequest) -> JacobianResponse:
 
 
 @router.post("/gradient")
-def gradient(request: GradientRequest) -> GradientView:
+async def gradient(request: GradientRequest, pool: PoolDep) -> GradientView:
     # the domain's dataclass is the response model: one list of fields, not two
-    return gradient_view(request.f, request.point, request.direction)
+    return await pool.run(gradient_view, request.f, request.point, request.direction)
 
 
 @router.post("/finite-differences")
-def finite_differences(request: FiniteDifferenceRequest) -> FiniteDifferenceResponse:
-    study = finite_difference_study(request.f, request.x)
+async def finite_differences(
+    request: FiniteDifferenceRequest, pool: PoolDep
+) -> FiniteDifferenceResponse:
+    study = await pool.run(finite_difference_study, request.f, request.x)
     return FiniteDifferenceResponse(
         x=study.x,
         exact=study.exact,
@@ -119,6 +126,8 @@ def finite_differences(request: FiniteDifferenceRequest) -> FiniteDifferenceResp
 
 
 @router.post("/descent")
-def descent(request: DescentRequest) -> DescentResponse:
-    run = descent_path(request.f, request.start, request.method, request.step, request.iterations)
+async def descent(request: DescentRequest, pool: PoolDep) -> DescentResponse:
+    run = await pool.run(
+        descent_path, request.f, request.start, request.method, request.step, request.iterations
+    )
     return DescentResponse(path=run.path, values=run.values, status=run.status, figure=run.figure)

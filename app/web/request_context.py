@@ -1,0 +1,67 @@
+"""Per-request context: a request id for logs and error pages, and the client's maths lane.
+
+A plain ASGI middleware (no BaseHTTPMiddleware): it touches only the scope and the
+response headers, so it costs microseconds on every request.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.grading.worker import current_lane
+from app.settings import Settings
+from app.web.learner import COOKIE, read_learner
+
+REQUEST_ID_HEADER = b"x-request-id"
+
+
+def request_id_of(scope: Scope) -> str:
+    """The id given to this request (set by :class:`RequestContext`), or a new one."""
+    state = scope.setdefault("state", {})
+    request_id = state.get("request_id")
+    if not isinstance(request_id, str):
+        request_id = state["request_id"] = secrets.token_hex(8)
+    return request_id
+
+
+def lane_of(scope: Scope, settings: Settings) -> str:
+    """Whose turn a maths call takes: the learner of a valid signed cookie, else the address.
+
+    An unsigned or tampered cookie falls back to the address, so a client cannot mint
+    itself fresh lanes by inventing cookie values.
+    """
+    request = Request(scope)
+    if COOKIE in request.cookies:
+        learner = read_learner(request, settings)
+        if not learner.changed:
+            return f"learner:{learner.token}"
+    client = scope.get("client")
+    return f"address:{client[0] if client else 'unknown'}"
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        token = current_lane.set(lane_of(scope, self.settings))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER, request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            current_lane.reset(token)
