@@ -239,6 +239,11 @@ def transpose(expr: Expr) -> Expr:
         return expr.arg
     if isinstance(expr, Identity):
         return expr
+    if isinstance(expr, Ones):
+        return Ones((expr.shape[1], expr.shape[0]))
+    if is_zero(expr) and all(isinstance(f, (Number, Ones)) for f in expr.children()):
+        assert isinstance(expr, Product)
+        return multiply(*(transpose(f) for f in expr.factors))
     return Transpose(expr)
 
 

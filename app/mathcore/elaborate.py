@@ -25,15 +25,18 @@ from app.mathcore.tree import (
     Expr,
     Identity,
     Number,
+    Ones,
     Shape,
     Symbol,
 )
-from app.mathcore.variables import Variable, conventional_rank
+from app.mathcore.variables import MAX_DECLARED_SIZE, NAME_PATTERN, Variable, conventional_rank
 
 FUNCTION_ALIASES = {"trace": "tr", "ln": "log", "sigma": "sigmoid"}
 WHOLE_ARRAY_FUNCTIONS = {"tr", "det", "logdet", "sum", "norm", "softmax", "logsumexp", "diag"}
 SPECIAL_FUNCTIONS = {"inv", "transpose", "hadamard"}
-KNOWN_FUNCTIONS = ELEMENTWISE_FUNCTIONS | WHOLE_ARRAY_FUNCTIONS | SPECIAL_FUNCTIONS
+SIZED_ARRAYS = {"ones", "zeros"}
+"""``ones(n)``, ``ones(m, n)``, ``zeros(n)``: arrays given by their sizes, not their entries."""
+KNOWN_FUNCTIONS = ELEMENTWISE_FUNCTIONS | WHOLE_ARRAY_FUNCTIONS | SPECIAL_FUNCTIONS | SIZED_ARRAYS
 TRANSPOSE_MARKS = {"T", "\\top", "\\intercal", "\\mathsf{T}", "⊤"}
 _LATEX_WRAPPERS = ("\\operatorname{", "\\mathrm{", "\\text{", "\\mathop{")
 _NAME_WRAPPERS = ("\\mathbf{", "\\boldsymbol{", "\\bm{", "\\vec{", "\\mathit{", "\\mathrm{")
@@ -104,6 +107,11 @@ def _names(root: SNode) -> set[str]:
     return found
 
 
+def _is_one(node: SNode) -> bool:
+    node = _unwrap(node)
+    return node.kind == "number" and node.text == "1"
+
+
 class Elaborator:
     """Gives meaning to one syntax tree; see :func:`elaborate`."""
 
@@ -117,6 +125,42 @@ class Elaborator:
         self.literal_depth = 0
 
     # ----------------------------------------------------------------- names and shapes
+
+    def size(self, node: SNode) -> Dim:
+        """A size written by the learner: a name (``n``) or a whole number (``3``)."""
+        node = _unwrap(node)
+        if node.kind == "name" and NAME_PATTERN.fullmatch(node.text):
+            return node.text
+        if node.kind == "number" and node.text.isdigit():
+            value = int(node.text)
+            if 1 <= value <= MAX_DECLARED_SIZE:
+                return value
+            raise ParseError(
+                f"sizes go from 1 to {MAX_DECLARED_SIZE}: write a size such as 3", node.pos
+            )
+        raise ParseError("a size is a name or a whole number: write ones(n) or ones(3)", node.pos)
+
+    def ones(self, sizes: tuple[SNode, ...], zero: bool, node: SNode) -> Expr:
+        """The all-ones array (or the zero array) of the written sizes; a column by default."""
+        dims = [self.size(child) for child in sizes]
+        if len(dims) > 2:
+            raise ParseError(
+                f"an array has one or two sizes, not {len(dims)}: write ones(n) or ones(m, n)",
+                node.pos,
+            )
+        shape: Shape
+        if not dims:
+            shape = (self.fresh_dim(), 1)
+        elif len(dims) == 1:
+            shape = (dims[0], 1)
+        else:
+            shape = (dims[0], dims[1])
+        ones = Ones(shape)
+        return build.multiply(build.ZERO, ones) if zero else ones
+
+    def ones_row(self) -> Expr:
+        """``1^T``: the transpose of the number 1 is the all-ones row, never the number 1."""
+        return Ones((1, self.fresh_dim()))
 
     def fresh_dim(self) -> DimVar:
         index = self.label_count
@@ -183,6 +227,9 @@ class Elaborator:
                 error.position = node.pos
             raise
 
+    def _ones(self, node: SNode) -> Expr:
+        return self.ones(node.children, node.text == "0", node)
+
     def _number(self, node: SNode) -> Expr:
         text = node.text + "0" if node.text.endswith(".") else node.text
         return Number(Fraction(text))
@@ -198,6 +245,8 @@ class Elaborator:
         return operand if node.text == "+" else build.negate(operand)
 
     def _postfix(self, node: SNode) -> Expr:
+        if node.text not in {"⁻¹", "²", "³"} and _is_one(node.children[0]):
+            return self.ones_row()
         operand = self.expr(node.children[0])
         if node.text in {"⁻¹"}:
             return self._checked(lambda: build.inverse(operand), node, "invert", operand)
@@ -248,6 +297,8 @@ class Elaborator:
         if op in {"^", "**"}:
             exponent = _unwrap(right_node)
             if exponent.kind == "name" and exponent.text in TRANSPOSE_MARKS:
+                if _is_one(left_node):
+                    return self.ones_row()
                 return build.transpose(self.expr(left_node))
             if (
                 exponent.kind == "unary"
@@ -350,6 +401,8 @@ class Elaborator:
         if name in self.declared or name not in KNOWN_FUNCTIONS | set(FUNCTION_ALIASES):
             return self._call_of_unknown(node, name)
         name = FUNCTION_ALIASES.get(name, name)
+        if name in SIZED_ARRAYS:
+            return self.ones(node.children, name == "zeros", node)
         args = [self.expr(child) for child in node.children]
         if name == "hadamard":
             if len(args) < 2:
@@ -468,6 +521,9 @@ def finish(expr: Expr, declared: dict[str, Variable]) -> tuple[Expr, dict[str, V
     """Replace unknown dimensions by names (n, m, p, … in order of appearance)."""
     names: dict[int, str] = {}
     used = {d for v in declared.values() for d in v.shape if isinstance(d, str)}
+    for node in expr.walk():
+        # sizes written in the text, as in ones(n), are taken too
+        used.update(d for d in map(resolve_dim, node.shape) if isinstance(d, str))
     pool = iter(
         [label for label in DIMENSION_LABELS if label not in used]
         + [f"n{i}" for i in range(1, 200)]

@@ -10,12 +10,14 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 
+from app.mathcore.shapes import display_dim
 from app.mathcore.tree import (
     Apply,
     Call,
     Constant,
     Differential,
     Differentiate,
+    Dim,
     ElementPower,
     Expr,
     Hadamard,
@@ -92,7 +94,34 @@ def _precedence(expr: Expr) -> int:
         return _POWER
     if isinstance(expr, (Transpose, Inverse)):
         return _POSTFIX
+    if isinstance(expr, Ones) and _is_row(expr):
+        return _POSTFIX  # printed ones(n)^T
     return _ATOM
+
+
+def _is_row(expr: Ones) -> bool:
+    return display_dim(expr.dims[0]) == "1" and display_dim(expr.dims[1]) != "1"
+
+
+def _is_zero_array(expr: Expr) -> bool:
+    """``0 1``: the zero array of a shape, as the engine builds it."""
+    return (
+        isinstance(expr, Product)
+        and len(expr.factors) == 2
+        and isinstance(expr.factors[0], Number)
+        and expr.factors[0].value == 0
+        and isinstance(expr.factors[1], Ones)
+    )
+
+
+def _sizes(dims: tuple[Dim, Dim]) -> list[str]:
+    """The sizes an all-ones array is written with: ``[n]`` (column or row), ``[m, n]``."""
+    rows, cols = (display_dim(d) for d in dims)
+    if cols == "1":
+        return [rows]
+    if rows == "1":
+        return [cols]
+    return [rows, cols]
 
 
 def _coefficient(expr: Product) -> Fraction:
@@ -193,7 +222,7 @@ def _text(expr: Expr) -> str:
     if isinstance(expr, Identity):
         return "I"
     if isinstance(expr, Ones):
-        return "1"
+        return _ones_text("ones", expr)
     if isinstance(expr, Sum):
         return _join_sum(expr, _text, _wrap_text)
     if isinstance(expr, Product):
@@ -221,6 +250,12 @@ def _text(expr: Expr) -> str:
     if isinstance(expr, Differentiate):
         return f"d({_text(expr.arg)})"
     raise TypeError(f"cannot print {type(expr).__name__}")
+
+
+def _ones_text(function: str, ones: Ones) -> str:
+    """``ones(n)``, ``ones(n)^T``, ``ones(m, n)`` (and ``zeros(…)``): sized, so it reads back."""
+    text = f"{function}({', '.join(_sizes(ones.dims))})"
+    return text + "^T" if _is_row(ones) else text
 
 
 def _exponent_text(exponent: Expr) -> str:
@@ -264,8 +299,10 @@ def _product_text(expr: Product) -> str:
     if denominator and not _trailing_denominators(expr):
         numerator = [f for f in expr.factors if not isinstance(f, Number)]
         denominator = []
-    if coefficient == 0 and all(isinstance(f, Ones) for f in numerator):
-        return "0"
+    if _is_zero_array(expr):
+        ones = expr.factors[1]
+        assert isinstance(ones, Ones)
+        return _ones_text("zeros", ones)
     if coefficient < 0:
         return "-" + _wrap_text(_negated(expr), _PRODUCT)
     parts: list[str] = []
@@ -369,7 +406,7 @@ def _latex(expr: Expr) -> str:
     if isinstance(expr, Identity):
         return "I"
     if isinstance(expr, Ones):
-        return r"\mathbf{1}"
+        return _ones_latex("1", expr)
     if isinstance(expr, Sum):
         return _join_sum(expr, _latex, _wrap_latex)
     if isinstance(expr, Product):
@@ -407,6 +444,13 @@ def _latex(expr: Expr) -> str:
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 
+def _ones_latex(digit: str, ones: Ones) -> str:
+    r"""``\mathbf{1}_{n}``, ``\mathbf{1}_{n}^{\top}``, ``\mathbf{1}_{m \times n}`` (and ``\mathbf{0}``)."""
+    sizes = " \\times ".join(_sizes(ones.dims))
+    latex = rf"\mathbf{{{digit}}}_{{{sizes}}}"
+    return latex + r"^{\top}" if _is_row(ones) else latex
+
+
 def _base_latex(base: Expr) -> str:
     if isinstance(base, (Apply, Call)) and not (isinstance(base, Call) and base.function == "norm"):
         return rf"\left({_latex(base)}\right)"
@@ -417,8 +461,10 @@ def _base_latex(base: Expr) -> str:
 
 def _product_latex(expr: Product) -> str:
     coefficient, numerator, denominator = _split_product(expr)
-    if coefficient == 0 and all(isinstance(f, Ones) for f in numerator):
-        return r"\mathbf{0}"
+    if _is_zero_array(expr):
+        ones = expr.factors[1]
+        assert isinstance(ones, Ones)
+        return _ones_latex("0", ones)
     if coefficient < 0:
         return "-" + _wrap_latex(_negated(expr), _PRODUCT)
     top_factors = [_factor_latex(f) for f in numerator]

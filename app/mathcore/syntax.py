@@ -139,6 +139,21 @@ class _Builder(Transformer[Token, SNode]):
         value = next(str(t) for t in items if isinstance(t, Token) and t.type in {"NAME", "NUMBER"})
         return _node("norm_index", _pos(items[0]), value)
 
+    def ones(self, items: list[Any]) -> SNode:
+        """``\\mathbf{1}`` with an optional size: kind ``ones``, text ``1`` (or ``0``)."""
+        token: Token = items[0]
+        digit = "0" if "0" in token or "𝟎" in token else "1"
+        sizes = items[1].children if len(items) > 1 else ()
+        return _node("ones", _pos(token), digit, sizes)
+
+    def size_index(self, items: list[Any]) -> SNode:
+        sizes = tuple(
+            SNode("name" if t.type == "NAME" else "number", _pos(t), str(t))
+            for t in items
+            if isinstance(t, Token) and t.type in {"NAME", "NUMBER"}
+        )
+        return _node("size_index", _pos(items[0]), "", sizes)
+
     def absolute(self, items: list[Any]) -> SNode:
         return _node("call", _pos(items[0]), "abs", (items[1],))
 

@@ -180,6 +180,24 @@ FORMS: list[tuple[str, str, list[Any], Decl]] = [
     ("tr(X dX)", "tr(X dX)", [], None),
     ("d(x^T x)", "d(x^T x)", [], None),
     ("d(X)", "d(X)", ["n", "m"], None),
+    # the all-ones array, written with its size (a plain 1 is the number)
+    ("ones(n)", "ones(n)", ["n"], None),
+    ("ones(3)", "ones(3)", [3], None),
+    ("ones(m, n)", "ones(m, n)", ["m", "n"], None),
+    ("ones(n)^T", "ones(n)^T", [1, "n"], None),
+    ("zeros(n)", "zeros(n)", ["n"], None),
+    ("zeros(n)^T", "zeros(n)^T", [1, "n"], None),
+    ("1^T x", "ones(n)^T x", [], None),
+    ("1' x", "ones(n)^T x", [], None),
+    ("1ᵀ x", "ones(n)^T x", [], None),
+    ("A^T ones(n)", "A^T ones(n)", ["m"], None),
+    ("\\mathbf{1}^T x", "ones(n)^T x", [], None),
+    ("\\mathbf{1}^{\\top} x", "ones(n)^T x", [], None),
+    ("\\mathbf{1}_n", "ones(n)", ["n"], None),
+    ("\\mathbf{1}_{n}^{\\top}", "ones(n)^T", [1, "n"], None),
+    ("\\mathbf{1}_{m \\times n}", "ones(m, n)", ["m", "n"], None),
+    ("\\mathbf{0}_{3}", "zeros(3)", [3], None),
+    ("x + \\mathbf{1}", "x + ones(n)", ["n"], None),
     # declarations
     ("x^T A x", "x^T A x", [], SYMMETRIC),
     ("A x", "A x", [2], {"A": {"shape": [2, 3]}}),
@@ -223,6 +241,10 @@ LATEX: list[tuple[str, str]] = [
     ("pi", "\\pi"),
     ("x + dx", "x + \\mathrm{d}x"),
     ("(A + A^T) x", "\\left(A + A^{\\top}\\right) x"),
+    ("A^T ones(n)", "A^{\\top} \\mathbf{1}_{n}"),
+    ("1^T x", "\\mathbf{1}_{n}^{\\top} x"),
+    ("ones(m, n)", "\\mathbf{1}_{m \\times n}"),
+    ("zeros(n)", "\\mathbf{0}_{n}"),
 ]
 
 
@@ -363,6 +385,10 @@ SAME_VALUE: list[tuple[str, ...]] = [
     ("\\left( x + y \\right)^T z", "x^T z + y^T z"),
     ("\\frac{alpha}{beta} x", "alpha / beta x", "(alpha / beta) x", "alpha x / beta"),
     ("alpha \\cdot x", "alpha x"),
+    ("1^T x", "sum(x)", "ones(n)^T x", "x^T ones(n)", "\\mathbf{1}^\\top x", "1' x"),
+    ("A^T ones(n)", "A^T \\mathbf{1}_n", "A^T \\mathbf{1}", "(1^T A)^T", "(ones(n)^T A)'"),
+    ("x + zeros(n)", "x", "x + \\mathbf{0}_{n}", "x - zeros(n)"),
+    ("ones(n, n) x", "ones(n) ones(n)^T x", "sum(x) ones(n)"),
 ]
 
 
