@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 def _default_base_dir() -> Path:
@@ -23,7 +24,7 @@ class Settings(BaseSettings):
     debug: bool = False
     """Development mode: re-render a lesson when its file changes."""
     secret_key: str = ""
-    """Signs the anonymous learner cookie; empty means a random key kept in data/secret_key."""
+    """Signs the anonymous learner cookie; empty means a random key kept in data_dir."""
     content_root: Path | None = None
     """Where lessons/ lives when not under base_dir (tests point it at fixture lessons)."""
     math_workers: int = Field(2, ge=1, le=64)
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
     """Seconds one piece of learner maths may run before its worker is killed."""
     warm_start: bool = True
     """Start and warm the maths workers before serving (tests turn it off for speed)."""
+    data_root: Path | None = None
+    """Where the app keeps its files (secret key, default SQLite database); see data_dir."""
 
     @property
     def content_dir(self) -> Path:
@@ -43,6 +46,17 @@ class Settings(BaseSettings):
 
     @property
     def data_dir(self) -> Path:
+        """``data_root`` if set, else the folder of a configured SQLite file, else ``data/``.
+
+        Following the database keeps a test's files in its temporary folder, never in the
+        checkout, whatever settings it builds.
+        """
+        if self.data_root is not None:
+            return self.data_root
+        if self.database_url:
+            url = make_url(self.database_url)
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+                return Path(url.database).parent
         return self.base_dir / "data"
 
     @property

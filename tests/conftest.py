@@ -97,11 +97,13 @@ def fixture_content_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, fixture_content_dir: Path) -> Settings:
-    """Real templates and static files, fixture lessons, a throwaway SQLite file."""
+    """Real templates and static files, fixture lessons, a throwaway SQLite file and data
+    folder (the secret key goes there, never into the checkout)."""
     return Settings(
         base_dir=REPO_ROOT,
         content_root=fixture_content_dir,
         database_url=f"sqlite:///{tmp_path / 'data' / 'test.db'}",
+        data_root=tmp_path / "data",
         debug=False,
         warm_start=False,  # workers start on first use: most tests never run learner maths
     )

@@ -1,22 +1,11 @@
-"""Queries on learners and their attempts."""
+"""Queries on learners' attempts (learners themselves: app.store.learners)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.store.models import Attempt, Learner
-
-
-def create_learner(session: Session) -> int:
-    learner = Learner()
-    session.add(learner)
-    session.flush()
-    return learner.id
-
-
-def learner_exists(session: Session, learner_id: int) -> bool:
-    return session.get(Learner, learner_id) is not None
+from app.store.models import Attempt
 
 
 def record_attempt(

@@ -18,6 +18,9 @@ class Learner(Base):
     __tablename__ = "learners"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    """The random token of their cookie: unique, so concurrent first attempts share a row.
+    Empty for learners created before migration 0003, who are known by id alone."""
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

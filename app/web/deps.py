@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.content.lessons import LessonLibrary
 from app.grading.worker import GradingPool
@@ -61,6 +61,16 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 DbDep = Annotated[Session, Depends(get_db)]
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """For async routes: open a short session inside ``run_in_threadpool``, never on the
+    event loop (a SQLite writer may wait seconds for another worker's write)."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
 
 def get_grading_pool(request: Request) -> GradingPool:

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.content.markdown import render_inline, render_markdown
 from app.content.problems import (
@@ -21,16 +23,34 @@ from app.grading.verdict import Feedback
 from app.mathcore.errors import MathError
 from app.settings import Settings
 from app.store import attempts as store
-from app.web.deps import DbDep, LessonsDep, SettingsDep, TemplatesDep
-from app.web.grading_api import FeedbackModel, PoolDep, StepModel
-from app.web.learner import LearnerCookie, read_learner, write_learner
+from app.store.learners import find_learner, get_or_create_learner
+from app.web.deps import (
+    DbDep,
+    LessonsDep,
+    PoolDep,
+    SessionFactoryDep,
+    SettingsDep,
+    TemplatesDep,
+)
+from app.web.grading_api import FeedbackModel, StepModel
+from app.web.learner import (
+    LearnerCookie,
+    install_learner_cookies,
+    read_learner,
+    write_learner,
+)
 
 router = APIRouter(tags=["practice"])
 SOLUTION_AFTER_ATTEMPTS = 3
 
 
 def install_practice(app: FastAPI, settings: Settings) -> None:
-    """Load the problems now (a broken file stops start-up) and let lesson pages list them."""
+    """Load the problems now (a broken file stops start-up) and let lesson pages list them.
+
+    Practice is what needs to know learners, so it installs the cookie that every HTML
+    page issues to a first-time visitor.
+    """
+    install_learner_cookies(app, settings)
     library = ProblemLibrary(settings.content_dir / "problems")
     app.state.problem_library = library
     app.state.templates.env.globals["practice_for"] = library.for_lesson
@@ -102,7 +122,13 @@ class SolutionResponse(BaseModel):
     solution_html: str
 
 
-def detail(problem: Problem, learner: LearnerCookie, db: DbDep) -> ProblemDetail:
+def learner_row(db: Session, learner: LearnerCookie) -> int | None:
+    return find_learner(db, learner.token, learner.learner_id)
+
+
+def detail(
+    problem: Problem, learner: LearnerCookie, learner_id: int | None, db: Session
+) -> ProblemDetail:
     values = parameter_values(problem, variant_seed(learner.token, problem.id))
     return ProblemDetail(
         id=problem.id,
@@ -117,8 +143,8 @@ def detail(problem: Problem, learner: LearnerCookie, db: DbDep) -> ProblemDetail
         choices=[
             ChoiceModel(index=i, html=render_inline(c.text)) for i, c in enumerate(problem.choices)
         ],
-        attempts=store.count_attempts(db, learner.learner_id, problem.id),
-        solved=store.has_solved(db, learner.learner_id, problem.id),
+        attempts=store.count_attempts(db, learner_id, problem.id),
+        solved=store.has_solved(db, learner_id, problem.id),
     )
 
 
@@ -141,7 +167,7 @@ def get_problem(
 ) -> ProblemDetail:
     """The problem as this learner sees it (their variant); never the answer."""
     write_learner(response, learner, settings)
-    return detail(_problem(library, problem_id), learner, db)
+    return detail(_problem(library, problem_id), learner, learner_row(db, learner), db)
 
 
 async def run_attempt(
@@ -155,18 +181,22 @@ async def run_attempt(
 
 
 def record(
-    db: DbDep, learner: LearnerCookie, problem: Problem, body: AttemptRequest, result: AttemptResult
+    sessions: sessionmaker[Session],
+    learner: LearnerCookie,
+    problem: Problem,
+    body: AttemptRequest,
+    result: AttemptResult,
 ) -> int:
-    if result.counted:
-        if learner.learner_id is None or not store.learner_exists(db, learner.learner_id):
-            learner.learner_id = store.create_learner(db)
-            learner.changed = True
+    """Store a counted attempt and return the learner's count; blocking, so the route runs
+    it in the thread pool, in a session of its own that lives only for these statements."""
+    with sessions() as db:
+        if not result.counted:
+            return store.count_attempts(db, learner_row(db, learner), problem.id)
+        learner_id = get_or_create_learner(db, learner.token, learner.learner_id)
         answer = body.answer if body.lines is None else "\n".join(body.lines)
-        store.record_attempt(
-            db, learner.learner_id, problem.id, answer or "", result.correct, result.kinds
-        )
+        store.record_attempt(db, learner_id, problem.id, answer or "", result.correct, result.kinds)
         db.commit()
-    return store.count_attempts(db, learner.learner_id, problem.id)
+        return store.count_attempts(db, learner_id, problem.id)
 
 
 @router.post("/api/problems/{problem_id}/attempt", response_model=AttemptResponse)
@@ -175,7 +205,7 @@ async def attempt(
     body: AttemptRequest,
     library: LibraryDep,
     learner: LearnerDep,
-    db: DbDep,
+    sessions: SessionFactoryDep,
     pool: PoolDep,
     response: Response,
     settings: SettingsDep,
@@ -183,7 +213,7 @@ async def attempt(
     """Grade an answer (or derivation lines); format errors are not counted."""
     problem = _problem(library, problem_id)
     result = await run_attempt(pool, problem, body, learner)
-    count = record(db, learner, problem, body, result)
+    count = await run_in_threadpool(record, sessions, learner, problem, body, result)
     write_learner(response, learner, settings)
     return AttemptResponse(
         correct=result.correct,
@@ -203,8 +233,9 @@ def solution(
 ) -> SolutionResponse:
     """The worked solution, once solved or after three counted attempts."""
     problem = _problem(library, problem_id)
-    solved = store.has_solved(db, learner.learner_id, problem.id)
-    count = store.count_attempts(db, learner.learner_id, problem.id)
+    learner_id = learner_row(db, learner)
+    solved = store.has_solved(db, learner_id, problem.id)
+    count = store.count_attempts(db, learner_id, problem.id)
     if not solved and count < SOLUTION_AFTER_ATTEMPTS:
         raise HTTPException(status_code=403, detail="Try three times first.")
     return SolutionResponse(solution_html=render_markdown(problem.solution).html)
@@ -230,7 +261,7 @@ def practice_page(
     settings: SettingsDep,
 ) -> HTMLResponse:
     problem = _problem(library, problem_id)
-    context = {"problem": detail(problem, learner, db), "quiz": None}
+    context = {"problem": detail(problem, learner, learner_row(db, learner), db), "quiz": None}
     page = templates.TemplateResponse(request, "practice/problem.html", context)
     write_learner(page, learner, settings)
     return page
@@ -249,7 +280,9 @@ def quiz_page(
     questions = library.quiz(lesson)
     if not questions:
         raise HTTPException(status_code=404, detail=f"No quiz for {lesson!r}.")
-    context = {"lesson": lesson, "questions": [detail(p, learner, db) for p in questions]}
+    learner_id = learner_row(db, learner)
+    questions_shown = [detail(p, learner, learner_id, db) for p in questions]
+    context = {"lesson": lesson, "questions": questions_shown}
     page = templates.TemplateResponse(request, "practice/quiz.html", context)
     write_learner(page, learner, settings)
     return page
