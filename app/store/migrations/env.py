@@ -5,10 +5,10 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import pool
 
 from app.settings import get_settings
-from app.store.db import ensure_sqlite_folder
+from app.store.db import make_engine
 from app.store.models import Base
 
 config = context.config
@@ -27,8 +27,8 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    ensure_sqlite_folder(database_url)
-    engine = create_engine(database_url, poolclass=pool.NullPool)  # one-off, nothing kept open
+    # The app's engine settings (SQLite's busy timeout and WAL), but nothing kept open.
+    engine = make_engine(database_url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
