@@ -43,7 +43,7 @@ _FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "sigmoid": lambda u: 1 / (1 + sympy.exp(-u)),
     "relu": lambda u: sympy.Max(u, 0),
     "softplus": lambda u: sympy.log(1 + sympy.exp(u)),
-    "step": sympy.Heaviside,
+    "step": lambda u: sympy.Heaviside(u, 0),  # step(0) = 0, as the evaluator has it
 }
 
 

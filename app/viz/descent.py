@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -41,6 +41,8 @@ class DescentRun:
     values: list[float]
     status: Status
     figure: Figure
+    notes: list[str] = field(default_factory=list)
+    """Where the path met a kink or a jump of f, so a step used a subgradient."""
 
 
 def descent_path(
@@ -91,7 +93,16 @@ def descent_path(
         last = path[-1]
         if np.linalg.norm(fn.gradient_at(last[0], last[1])) <= TOLERANCE:
             status = "converged"
-    return DescentRun(path=path, values=values, status=status, figure=_figure(fn, path, method))
+    notes = next(
+        (
+            [f"At step {k}: {note}" for note in fn.notes_at(*point_k)]
+            for k, point_k in enumerate(path)
+            if fn.notes_at(*point_k)
+        ),
+        [],
+    )
+    figure = _figure(fn, path, method)
+    return DescentRun(path=path, values=values, status=status, figure=figure, notes=notes)
 
 
 def _figure(fn: ScalarFunction, path: list[list[float]], method: Method) -> Figure:

@@ -1,8 +1,11 @@
 """Learner functions of x and y, parsed once and compiled to NumPy, cached by canonical text.
 
-The text is read by our own grammar and turned into SymPy objects node by node
-(:func:`~app.mathcore.sympy_bridge.to_sympy`); ``sympify`` would ``eval`` it. Derivatives
-come from SymPy, and ``lambdify`` compiles those trusted objects into NumPy functions.
+The text is read by our own grammar. Partial derivatives come from the project's own
+derivative engine (the calculator's path, numerically checked), so the widgets and the
+calculator agree on every function the language reads, ``relu`` and ``abs`` included. The
+resulting trees are turned into SymPy objects node by node
+(:func:`~app.mathcore.sympy_bridge.to_sympy`; ``sympify`` would ``eval`` text), and
+``lambdify`` compiles those trusted objects into NumPy functions for whole grids.
 
 >>> f = scalar_function("x^2 + 2 y^2")
 >>> f.value(1.0, 1.0), f.gradient_at(1.0, 1.0)
@@ -21,23 +24,63 @@ from typing import Any
 import numpy as np
 import sympy
 
-from app.mathcore.errors import LimitError, MathError, ParseError, ShapeError
-from app.mathcore.parse import parse
+from app.mathcore.derivative import differentiate, zeros
+from app.mathcore.errors import LimitError, MathError, ParseError, ShapeError, UnsupportedError
+from app.mathcore.parse import Parsed, parse
 from app.mathcore.printing import to_latex, to_text
 from app.mathcore.sympy_bridge import scalar_symbol, to_sympy
-from app.mathcore.tree import MatrixLiteral
+from app.mathcore.tree import Apply, Expr, MatrixLiteral, Symbol
 
 PLANE_VARIABLES = ("x", "y")
 MAX_TEXT = 500
 MAX_COORDINATE = 1e6
 _X, _Y = scalar_symbol("x"), scalar_symbol("y")
 NumpyFunction = Callable[..., Any]
+KINK_TOLERANCE = 1e-9
+"""|argument| at most this (relative to the point's size) counts as sitting on the kink."""
+# What each non-smooth function of the language does where its argument is 0.
+NON_SMOOTH = {"abs": "kink", "relu": "kink", "step": "jump", "sign": "jump"}
 
 
 class DomainError(MathError):
     """The function cannot be evaluated where it was asked (a pole, a log of a negative...)."""
 
     kind = "unsupported"
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A non-smooth function inside f, such as ``abs(x - 1)``: where its argument is 0."""
+
+    function: str
+    text: str
+    argument_text: str
+    argument: NumpyFunction
+
+    def holds_at(self, x: float, y: float) -> bool:
+        with np.errstate(all="ignore"):
+            value = float(np.asarray(self.argument(x, y), dtype=float))
+        return abs(value) <= KINK_TOLERANCE * max(1.0, abs(x), abs(y))
+
+    def note(self) -> str:
+        if NON_SMOOTH[self.function] == "kink":
+            return (
+                f"Not differentiable here: {self.text} has a kink where "
+                f"{self.argument_text} = 0. The numbers shown take the subgradient 0 for it."
+            )
+        return (
+            f"Not differentiable here: {self.text} jumps where {self.argument_text} = 0, "
+            f"so f has no derivative at this point; the numbers shown treat {self.function} "
+            "as flat."
+        )
+
+
+def notes_at(kinks: Sequence[Kink], x: float, y: float) -> list[str]:
+    notes: list[str] = []
+    for kink in kinks:
+        if kink.holds_at(x, y) and kink.note() not in notes:
+            notes.append(kink.note())
+    return notes
 
 
 @dataclass(frozen=True)
@@ -50,6 +93,11 @@ class ScalarFunction:
     _f: NumpyFunction
     _grad: NumpyFunction
     _hess: NumpyFunction
+    _kinks: tuple[Kink, ...] = ()
+
+    def notes_at(self, x: float, y: float) -> list[str]:
+        """What to say about the derivatives at (x, y): a kink or a jump of f there."""
+        return notes_at(self._kinks, x, y)
 
     def values(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """f on arrays (non-finite where undefined), never raising on NumPy warnings."""
@@ -83,6 +131,11 @@ class PlaneMap:
     latex: str
     _f: NumpyFunction
     _jac: NumpyFunction
+    _kinks: tuple[Kink, ...] = ()
+
+    def notes_at(self, x: float, y: float) -> list[str]:
+        """What to say about the Jacobian at (x, y): a kink or a jump of a component there."""
+        return notes_at(self._kinks, x, y)
 
     def images(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(f1, f2) on arrays, non-finite where undefined."""
@@ -125,8 +178,12 @@ def _evaluate(function: NumpyFunction, x: float, y: float, text: str) -> np.ndar
     return values
 
 
-def _read(text: str, allowed: Sequence[str]) -> Any:
+def _read(text: str, allowed: Sequence[str]) -> Expr:
     """Parse ``text`` with x and y as scalars; refuse any other name, pointing at it."""
+    return _read_parsed(text, allowed).expr
+
+
+def _read_parsed(text: str, allowed: Sequence[str]) -> Parsed:
     if len(text) > MAX_TEXT:
         raise LimitError(f"the function is longer than {MAX_TEXT} characters", MAX_TEXT)
     parsed = parse(text, {name: {"shape": []} for name in PLANE_VARIABLES})
@@ -138,7 +195,7 @@ def _read(text: str, allowed: Sequence[str]) -> Any:
                 f"unknown variable {name}: the function may use only {names}",
                 match.start() if match else None,
             )
-    return parsed.expr
+    return parsed
 
 
 @lru_cache(maxsize=256)
@@ -154,20 +211,54 @@ def scalar_function(text: str, allowed: tuple[str, ...] = PLANE_VARIABLES) -> Sc
 
 @lru_cache(maxsize=128)
 def _compile_scalar(text: str, allowed: tuple[str, ...]) -> ScalarFunction:
-    tree = _read(text, allowed)
+    parsed = _read_parsed(text, allowed)
+    tree = parsed.expr
     if tree.shape != (1, 1):
         raise ShapeError(f"f must be a scalar function, but {text} is {tree.shape[0]}×1", 0)
-    expr = to_sympy(tree)
-    grad = [sympy.diff(expr, v) for v in (_X, _Y)]
-    hess = [sympy.diff(g, v) for g in grad for v in (_X, _Y)]
+    grad = [partial(parsed, tree, name) for name in PLANE_VARIABLES]
+    hess = [partial(parsed, g, name) for g in grad for name in PLANE_VARIABLES]
     return ScalarFunction(
         text=text,
         latex=to_latex(tree),
-        expr=expr,
-        _f=sympy.lambdify((_X, _Y), expr, modules="numpy"),
-        _grad=sympy.lambdify((_X, _Y), grad, modules="numpy"),
-        _hess=sympy.lambdify((_X, _Y), hess, modules="numpy"),
+        expr=to_sympy(tree),
+        _f=_compile(tree),
+        _grad=_compile(*grad),
+        _hess=_compile(*hess),
+        _kinks=kinks_of(tree),
     )
+
+
+def partial(parsed: Parsed, tree: Expr, name: str) -> Expr:
+    """∂tree/∂name from the derivative engine, refused if it fails its numerical check."""
+    if not any(isinstance(n, Symbol) and n.name == name for n in tree.walk()):
+        return zeros((1, 1))
+    result = differentiate(Parsed(tree, parsed.variables, to_text(tree)), name, "gradient")
+    if not result.verified:
+        raise UnsupportedError(
+            f"the derivative of {to_text(tree)} by {name} failed its numerical check "
+            f"({result.check.message}); please report this function",
+            None,
+        )
+    return result.expr
+
+
+def kinks_of(tree: Expr) -> tuple[Kink, ...]:
+    """Every abs, relu, step and sign in ``tree``, with its argument compiled."""
+    found: dict[str, Kink] = {}
+    for node in tree.walk():
+        if isinstance(node, Apply) and node.function in NON_SMOOTH:
+            text = to_text(node)
+            found.setdefault(text, Kink(node.function, text, to_text(node.arg), _compile(node.arg)))
+    return tuple(found.values())
+
+
+def _compile(*trees: Expr) -> NumpyFunction:
+    """One NumPy function of (x, y) for one tree, or returning a list for several."""
+    exprs = [to_sympy(tree) for tree in trees]
+    function: NumpyFunction = sympy.lambdify(
+        (_X, _Y), exprs[0] if len(exprs) == 1 else exprs, modules="numpy"
+    )
+    return function
 
 
 def plane_map(texts: str | Sequence[str]) -> PlaneMap:
@@ -194,16 +285,17 @@ def plane_map(texts: str | Sequence[str]) -> PlaneMap:
 
 @lru_cache(maxsize=128)
 def _compile_map(texts: tuple[str, str]) -> PlaneMap:
-    trees = [_read(text, PLANE_VARIABLES) for text in texts]
-    for text, tree in zip(texts, trees, strict=True):
-        if tree.shape != (1, 1):
+    parsed = [_read_parsed(text, PLANE_VARIABLES) for text in texts]
+    for text, component in zip(texts, parsed, strict=True):
+        if component.expr.shape != (1, 1):
             raise ShapeError(f"each component must be a scalar, but {text} is not", 0)
-    exprs = [to_sympy(tree) for tree in trees]
-    jac = [sympy.diff(e, v) for e in exprs for v in (_X, _Y)]
+    trees = [component.expr for component in parsed]
+    jac = [partial(c, c.expr, name) for c in parsed for name in PLANE_VARIABLES]
     latex = r"\begin{bmatrix}" + r" \\ ".join(to_latex(t) for t in trees) + r"\end{bmatrix}"
     return PlaneMap(
         texts=texts,
         latex=latex,
-        _f=sympy.lambdify((_X, _Y), exprs, modules="numpy"),
-        _jac=sympy.lambdify((_X, _Y), jac, modules="numpy"),
+        _f=_compile(*trees),
+        _jac=_compile(*jac),
+        _kinks=tuple(kink for tree in trees for kink in kinks_of(tree)),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -51,6 +51,8 @@ class GradientView:
     latex: str
     figure: Figure
     surface: Figure
+    notes: list[str] = field(default_factory=list)
+    """Said beside the numbers: a kink or a jump of f at p, where no derivative exists."""
 
 
 def classify(gradient: Sequence[float], hessian: np.ndarray) -> tuple[bool, Classification | None]:
@@ -126,6 +128,7 @@ def gradient_view(
         latex=fn.latex,
         figure=figure,
         surface=_surface_figure(fn, half, (px, py), value, gradient),
+        notes=fn.notes_at(px, py),
     )
 
 

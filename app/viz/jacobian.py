@@ -9,7 +9,7 @@ linear map f(p) + J(p)(q − p) matches better and better as the patch shrinks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -46,6 +46,8 @@ class JacobianView:
     """Largest distance between f and its linearisation on the patch, divided by its radius:
     it falls to 0 with the radius when f is differentiable at p."""
     figure: Figure
+    notes: list[str] = field(default_factory=list)
+    """Said beside the numbers: a component with a kink or a jump at p, for example."""
 
 
 def jacobian_view(
@@ -68,6 +70,7 @@ def jacobian_view(
         latex=fmap.latex,
         patch_error=error,
         figure=figure,
+        notes=fmap.notes_at(px, py),
     )
 
 

@@ -47,6 +47,7 @@ class JacobianResponse(BaseModel):
     latex: str
     patch_error: float | None
     figure: Figure
+    notes: list[str] = Field(default_factory=list)
 
 
 class GradientRequest(BaseModel):
@@ -86,6 +87,7 @@ class DescentResponse(BaseModel):
     values: list[float]
     status: Literal["converged", "max_iterations", "diverged", "singular"]
     figure: Figure
+    notes: list[str] = Field(default_factory=list)
 
 
 @router.post("/jacobian")
@@ -98,6 +100,7 @@ async def jacobian(request: JacobianRequest, pool: PoolDep) -> JacobianResponse:
         latex=view.latex,
         patch_error=view.patch_error,
         figure=view.figure,
+        notes=view.notes,
     )
 
 
@@ -130,4 +133,6 @@ async def descent(request: DescentRequest, pool: PoolDep) -> DescentResponse:
     run = await pool.run(
         descent_path, request.f, request.start, request.method, request.step, request.iterations
     )
-    return DescentResponse(path=run.path, values=run.values, status=run.status, figure=run.figure)
+    return DescentResponse(
+        path=run.path, values=run.values, status=run.status, figure=run.figure, notes=run.notes
+    )
