@@ -21,7 +21,6 @@ from app.web import (
     math_api,
     pages,
     practice,
-    vendor,
     viz_api,
 )
 from app.web.deps import lesson_library_for
@@ -66,7 +65,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(calculator.router)
     app.include_router(viz_api.router)
     app.include_router(explore.router)
-    # Before the /static mount, which would otherwise claim this path.
-    app.include_router(vendor.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

@@ -1,24 +1,45 @@
 #!/usr/bin/env bash
-# Refresh the vendored KaTeX files in static/vendor/katex/ from the npm registry.
+# Refresh the vendored browser files in static/vendor/ from the npm registry:
+#   katex/   KaTeX (min JS, min CSS, every font the CSS references)
+#   plotly/  Plotly's cartesian partial bundle, and its gl3d bundle for 3D surfaces
 #
-# The version comes from package.json (the single pin); to upgrade, edit the pin there
+# The versions come from package.json (the single pin); to upgrade, edit the pins there
 # and run this script. Needs node/npm only here, never to run or test the app.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
-version="$(node -p "require('$repo_root/package.json').dependencies.katex")"
-target="$repo_root/static/vendor/katex"
+pin() { node -p "require('$repo_root/package.json').dependencies['$1']"; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-(cd "$work" && npm pack --silent "katex@$version" >/dev/null && tar xzf katex-*.tgz)
-dist="$work/package/dist"
+# unpack NAME: npm pack NAME@pin into $work/NAME/package
+unpack() {
+  mkdir -p "$work/$1"
+  (cd "$work/$1" && npm pack --silent "$1@$(pin "$1")" >/dev/null && tar xzf ./*.tgz)
+}
 
+unpack katex
+dist="$work/katex/package/dist"
+target="$repo_root/static/vendor/katex"
 rm -rf "$target"
 mkdir -p "$target/fonts"
-cp "$dist/katex.min.js" "$dist/katex.min.css" "$work/package/LICENSE" "$target/"
+cp "$dist/katex.min.js" "$dist/katex.min.css" "$work/katex/package/LICENSE" "$target/"
 # Every font katex.min.css references (woff2, woff and ttf), so the CSS stays untouched.
 grep -o 'url(fonts/[^)]*)' "$dist/katex.min.css" | sed 's/^url(fonts\///; s/)$//' | sort -u |
   while read -r font; do cp "$dist/fonts/$font" "$target/fonts/"; done
+echo "KaTeX $(pin katex) copied to ${target#"$repo_root"/}"
 
-echo "KaTeX $version copied to ${target#"$repo_root"/}"
+# The two Plotly bundles must be one release: the widgets load both on a page with a 3D plot.
+if [ "$(pin plotly.js-cartesian-dist-min)" != "$(pin plotly.js-gl3d-dist-min)" ]; then
+  echo "package.json pins two different Plotly versions" >&2
+  exit 1
+fi
+unpack plotly.js-cartesian-dist-min
+unpack plotly.js-gl3d-dist-min
+target="$repo_root/static/vendor/plotly"
+rm -rf "$target"
+mkdir -p "$target"
+cp "$work/plotly.js-cartesian-dist-min/package/plotly-cartesian.min.js" \
+   "$work/plotly.js-gl3d-dist-min/package/plotly-gl3d.min.js" \
+   "$work/plotly.js-cartesian-dist-min/package/LICENSE" "$target/"
+echo "Plotly $(pin plotly.js-cartesian-dist-min) (cartesian, gl3d) copied to ${target#"$repo_root"/}"

@@ -1,4 +1,4 @@
-"""Third-party browser files: KaTeX committed at the pinned version, plotly from its package."""
+"""Third-party browser files: committed under static/vendor/ at the versions package.json pins."""
 
 from __future__ import annotations
 
@@ -6,19 +6,35 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
-from app.web.vendor import plotly_js_path
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
-KATEX_DIR = REPO_ROOT / "static" / "vendor" / "katex"
+VENDOR_DIR = REPO_ROOT / "static" / "vendor"
+KATEX_DIR = VENDOR_DIR / "katex"
+PLOTLY_DIR = VENDOR_DIR / "plotly"
+WIDGETS_JS = REPO_ROOT / "static" / "js" / "widgets" / "common.js"
+
+# package.json name → the file it vendors and the banner naming its bundle.
+PLOTLY_BUNDLES = [
+    ("plotly.js-cartesian-dist-min", "plotly-cartesian.min.js", "cartesian - minified"),
+    ("plotly.js-gl3d-dist-min", "plotly-gl3d.min.js", "gl3d - minified"),
+]
+# The full plotly.min.js is 4.8 MB; the partial bundles exist so a page never pays for it.
+PLOTLY_BUDGET_BYTES = {"plotly-cartesian.min.js": 1_800_000, "plotly-gl3d.min.js": 2_000_000}
+
+
+def pins() -> dict[str, str]:
+    dependencies: dict[str, str] = json.loads((REPO_ROOT / "package.json").read_text())[
+        "dependencies"
+    ]
+    return dependencies
 
 
 def test_committed_katex_matches_the_package_json_pin() -> None:
-    pinned = json.loads((REPO_ROOT / "package.json").read_text())["dependencies"]["katex"]
     found = re.search(r'version:"([^"]+)"', (KATEX_DIR / "katex.min.js").read_text())
     assert found is not None, "katex.min.js carries no version string"
-    assert found.group(1) == pinned, "run scripts/refresh_vendor.sh after changing the pin"
+    assert found.group(1) == pins()["katex"], "run scripts/refresh_vendor.sh after changing the pin"
 
 
 def test_every_font_the_katex_css_references_is_committed() -> None:
@@ -29,18 +45,49 @@ def test_every_font_the_katex_css_references_is_committed() -> None:
     assert missing == []
 
 
-def test_katex_files_are_served(client: TestClient) -> None:
-    for path in ("katex.min.js", "katex.min.css", "fonts/KaTeX_Main-Regular.woff2"):
-        assert client.get(f"/static/vendor/katex/{path}").status_code == 200
+@pytest.mark.parametrize(
+    "path", ["katex/katex.min.js", "katex/katex.min.css", "katex/fonts/KaTeX_Main-Regular.woff2"]
+)
+def test_katex_files_are_served(client: TestClient, path: str) -> None:
+    assert client.get(f"/static/vendor/{path}").status_code == 200
 
 
-def test_plotly_is_served_from_the_installed_package(client: TestClient) -> None:
-    response = client.get("/static/vendor/plotly.min.js")
+@pytest.mark.parametrize(("package", "filename", "banner"), PLOTLY_BUNDLES)
+def test_committed_plotly_bundle_matches_the_package_json_pin(
+    package: str, filename: str, banner: str
+) -> None:
+    head = (PLOTLY_DIR / filename).read_text()[:300]
+    found = re.search(r"plotly\.js \(([^)]+)\) v(\S+)", head)
+    assert found is not None, f"{filename} carries no plotly.js banner"
+    assert found.groups() == (banner, pins()[package]), "run scripts/refresh_vendor.sh"
+
+
+def test_both_plotly_bundles_are_one_release() -> None:
+    # A page with a 3D figure runs both bundles; two releases would style plots differently.
+    versions = {pins()[package] for package, _, _ in PLOTLY_BUNDLES}
+    assert len(versions) == 1
+
+
+@pytest.mark.parametrize(("filename", "budget"), sorted(PLOTLY_BUDGET_BYTES.items()))
+def test_plotly_bundles_stay_partial(filename: str, budget: int) -> None:
+    assert (PLOTLY_DIR / filename).stat().st_size <= budget
+
+
+def test_plotly_licence_is_committed_and_nothing_else_is() -> None:
+    assert "MIT License" in (PLOTLY_DIR / "LICENSE").read_text()
+    expected = {"LICENSE", *(filename for _, filename, _ in PLOTLY_BUNDLES)}
+    assert {path.name for path in PLOTLY_DIR.iterdir()} == expected
+    assert not (VENDOR_DIR / "plotly.min.js").exists(), "the full bundle is not served any more"
+
+
+def test_the_widgets_load_the_committed_bundles() -> None:
+    referenced = set(re.findall(r'"/static/vendor/plotly/([^"]+)"', WIDGETS_JS.read_text()))
+    assert referenced == {filename for _, filename, _ in PLOTLY_BUNDLES}
+
+
+@pytest.mark.parametrize("filename", [filename for _, filename, _ in PLOTLY_BUNDLES])
+def test_plotly_bundles_are_served_as_javascript(client: TestClient, filename: str) -> None:
+    response = client.get(f"/static/vendor/plotly/{filename}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
-    assert response.content == plotly_js_path().read_bytes()
-    assert b"plotly" in response.content[:2000].lower()
-
-
-def test_plotly_is_not_copied_into_the_repository() -> None:
-    assert not (REPO_ROOT / "static" / "vendor" / "plotly.min.js").exists()
+    assert response.content == (PLOTLY_DIR / filename).read_bytes()

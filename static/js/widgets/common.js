@@ -5,19 +5,37 @@ import { renderTex } from "/static/js/math.js";
 
 export { renderTex };
 
-let plotlyPromise = null;
+// Partial Plotly bundles, pinned in package.json and vendored by scripts/refresh_vendor.sh:
+// the cartesian one (contour, scatter) for every 2D figure, the gl3d one only for 3D figures.
+const PLOTLY_BUNDLES = {
+  cartesian: "/static/vendor/plotly/plotly-cartesian.min.js",
+  gl3d: "/static/vendor/plotly/plotly-gl3d.min.js",
+};
+const GL3D_TRACES = new Set(["surface", "scatter3d", "mesh3d", "cone", "streamtube", "isosurface", "volume"]);
+const bundles = {};
 
-/** Load the vendored plotly.min.js once (a classic script), only on pages with widgets. */
-export function loadPlotly() {
-  if (globalThis.Plotly) return Promise.resolve(globalThis.Plotly);
-  plotlyPromise ??= new Promise((resolve, reject) => {
+/**
+ * Load one Plotly bundle once (a classic script) and resolve to its Plotly object.
+ * Both bundles assign window.Plotly when they run, so each is taken from the global in its
+ * own load event (fired right after that script ran) and the widgets use the object they
+ * were given, never the global.
+ */
+export function loadPlotly(bundle = "cartesian") {
+  bundles[bundle] ??= new Promise((resolve, reject) => {
     const script = document.createElement("script");
-    script.src = "/static/vendor/plotly.min.js";
+    script.src = PLOTLY_BUNDLES[bundle];
     script.onload = () => resolve(globalThis.Plotly);
-    script.onerror = () => reject(new Error("Plotly could not be loaded"));
+    script.onerror = () => {
+      delete bundles[bundle]; // a later figure may try again
+      reject(new Error(`Plotly (${bundle}) could not be loaded`));
+    };
     document.head.append(script);
   });
-  return plotlyPromise;
+  return bundles[bundle];
+}
+
+export function bundleFor(figure) {
+  return figure.data.some((trace) => GL3D_TRACES.has(trace.type)) ? "gl3d" : "cartesian";
 }
 
 /** "1, 0.5" → [1, 0.5]; missing or malformed parts fall back to `fallback`. */
@@ -133,7 +151,7 @@ export const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom
 
 /** Draw or update a figure in place (Plotly.react keeps the plot element and its state). */
 export async function draw(div, figure, adapt = (layout) => layout) {
-  const Plotly = await loadPlotly();
+  const Plotly = await loadPlotly(bundleFor(figure));
   await Plotly.react(div, figure.data, adapt(themed(figure.layout), div), PLOT_CONFIG);
 }
 
