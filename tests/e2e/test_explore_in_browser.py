@@ -1,5 +1,7 @@
 """The explore widgets as a learner uses them: move the point, type a function, read a lesson.
 
+Each step waits for the state the widget announces (``data-state`` for its readouts,
+``data-figure`` for its Plotly figures), so a slow machine only makes the test slower.
 With $MC_SCREENSHOT_DIR set, each widget is photographed there (docs/screenshots/ in the README).
 """
 
@@ -9,7 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.conftest import settled_widgets
 
 pytestmark = pytest.mark.e2e
 
@@ -25,19 +29,26 @@ def jacobian_tex(page: Page) -> str:
     return page.locator('[data-name="jacobian"] annotation').text_content() or ""
 
 
+def ready(widget: Locator) -> Locator:
+    """Wait until ``widget`` shows the readouts for its latest input."""
+    expect(widget).to_have_attribute("data-state", "ready")
+    return widget
+
+
 def test_moving_the_point_changes_the_jacobian(
     live_server: str, page: Page, console_errors: list[str]
 ) -> None:
     page.goto(f"{live_server}/explore/jacobian")
     widget = page.locator('.widget[data-widget="jacobian"]')
-    expect(widget).to_have_attribute("data-mounted", "ready")
-    expect(widget.locator(".main-svg").first).to_be_visible()
     # The default map at p = (1, 0.5): J = [[1, cos 0.5], [cos 1, 1]].
-    expect(page.locator('[data-name="jacobian"] annotation')).to_contain_text("0.8776")
+    expect(ready(widget).locator('[data-name="jacobian"] annotation')).to_contain_text("0.8776")
+    expect(widget).to_have_attribute("data-figure", "drawn")
+    expect(widget.locator(".main-svg").first).to_be_visible()
     screenshot(page, "explore-jacobian")
 
     page.get_by_label("p: x").fill("0")
     page.get_by_label("p: y").fill("0")
+    ready(widget)
     expect(page.locator('[data-name="jacobian"] annotation')).to_contain_text("1 & 1 \\\\ 1 & 1")
     expect(page.locator('[data-name="det"] annotation')).to_have_text("0")
 
@@ -50,6 +61,7 @@ def test_moving_the_point_changes_the_jacobian(
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.35, steps=4)
     page.mouse.up()
     expect(page.get_by_label("p: x")).not_to_have_value("0")
+    ready(widget)
     expect(page.locator('[data-name="jacobian"] annotation')).not_to_have_text(before)
     assert console_errors == []
 
@@ -59,21 +71,27 @@ def test_typing_a_new_function_redraws_and_a_bad_one_points_at_the_error(
 ) -> None:
     page.goto(f"{live_server}/explore/gradient")
     gradient = page.locator('.widget[data-widget="gradient"]')
-    expect(gradient).to_have_attribute("data-mounted", "ready")
-    expect(gradient.locator('[data-name="gradient"] annotation')).to_contain_text("2 \\\\ 4")
+    expect(ready(gradient).locator('[data-name="gradient"] annotation')).to_contain_text("2 \\\\ 4")
     hessian = page.locator('.widget[data-widget="hessian"]')
-    expect(hessian.locator('[data-name="classification"]')).to_contain_text("saddle")
-    screenshot(page, "explore-gradient")
+    expect(ready(hessian).locator('[data-name="classification"]')).to_contain_text("saddle")
+    if os.environ.get("MC_SCREENSHOT_DIR"):
+        settled_widgets(page)
+        screenshot(page, "explore-gradient")
 
     box = gradient.get_by_label("f(x, y) =")
     box.fill("x^2 + 2 y^2 + z")
-    error = gradient.locator(".widget-error")
+    expect(gradient).to_have_attribute("data-state", "error")
+    error = gradient.locator(".widget-error").first
     expect(error).to_contain_text("unknown variable z")
     box.fill("x^3 + y^2")
+    ready(gradient)
     expect(error).to_be_hidden()
     expect(gradient.locator('[data-name="gradient"] annotation')).to_contain_text("3 \\\\ 2")
     hessian.get_by_label("f(x, y) =").fill("x^2 + 2 y^2")
-    expect(hessian.locator('[data-name="classification"]')).to_contain_text("minimum")
+    expect(ready(hessian).locator('[data-name="classification"]')).to_contain_text("minimum")
+    # The figures follow the readouts: both panels of the gradient widget end up drawn.
+    expect(gradient).to_have_attribute("data-figure", "drawn")
+    expect(gradient.locator(".widget-plot .main-svg")).not_to_have_count(0)
     # The browser logs the expected 422 for the bad function; nothing else may fail.
     assert [e for e in console_errors if "status of 422" not in e] == []
 
@@ -82,15 +100,20 @@ def test_finite_differences_and_descent_pages_draw(
     live_server: str, page: Page, console_errors: list[str]
 ) -> None:
     page.goto(f"{live_server}/explore/finite-differences")
-    expect(page.locator('[data-name="central"]')).to_contain_text("h ≈")
-    expect(page.locator(".widget-plot .main-svg").first).to_be_visible()
+    widget = page.locator('.widget[data-widget="finite-differences"]')
+    expect(ready(widget).locator('[data-name="central"]')).to_contain_text("h ≈")
+    expect(widget).to_have_attribute("data-figure", "drawn")
+    expect(widget.locator(".widget-plot .main-svg").first).to_be_visible()
     screenshot(page, "explore-finite-differences")
 
     page.goto(f"{live_server}/explore/descent")
-    expect(page.locator('[data-name="status"]')).to_contain_text("stopped after")
+    widget = page.locator('.widget[data-widget="descent"]')
+    expect(ready(widget).locator('[data-name="status"]')).to_contain_text("stopped after")
     page.get_by_label("Method").select_option("newton")
+    ready(widget)
     expect(page.locator('[data-name="status"]')).to_contain_text("converged")
     expect(page.locator('[data-name="last"]')).to_contain_text("after 1 of 1 steps")
+    expect(widget).to_have_attribute("data-figure", "drawn")
     screenshot(page, "explore-descent")
     assert console_errors == []
 
@@ -107,9 +130,11 @@ def test_widgets_embedded_in_a_lesson_render(
         for index in range(widgets.count()):
             widget = widgets.nth(index)
             widget.scroll_into_view_if_needed()
-            expect(widget).to_have_attribute("data-mounted", "ready")
+            ready(widget)
+            expect(widget).to_have_attribute("data-figure", "drawn")
             expect(widget.locator(".main-svg").first).to_be_visible()
-            expect(widget.locator(".widget-error")).to_be_hidden()
+            for error in widget.locator(".widget-error").all():
+                expect(error).to_be_hidden()
             found += 1
     if found == 0:
         pytest.skip("no lesson embeds a widget")
@@ -118,7 +143,6 @@ def test_widgets_embedded_in_a_lesson_render(
         page.goto(next((h for h in hrefs if "shapes-and-layouts" in h), hrefs[0]))
         widget = page.locator(".lesson-body .widget[data-widget]").first
         widget.scroll_into_view_if_needed()
-        expect(widget).to_have_attribute("data-mounted", "ready")
-        expect(widget.locator(".main-svg").first).to_be_visible()
+        expect(ready(widget)).to_have_attribute("data-figure", "drawn")
         widget.screenshot(path=str(Path(shots) / "explore-in-lesson.png"))
     assert console_errors == []

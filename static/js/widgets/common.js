@@ -1,5 +1,11 @@
 // Shared by the explore widgets: Plotly loading, requests where the latest wins, controls,
-// drawing with Plotly.react, and pixel → data conversion for dragging points.
+// readouts first and figures after, and pixel → data conversion for dragging points.
+//
+// Each widget root announces where it is, for the learner's assistive tech and for tests:
+//   data-state="loading"  an input changed and its answer has not been shown yet
+//   data-state="ready"    the readouts show the answer for the latest input
+//   data-state="error"    the error box explains why the latest input cannot be shown
+//   data-figure="drawing" | "drawn" | "failed"   the Plotly figures, drawn after the readouts
 import { postJSON, caretMessage } from "/static/js/preview.js";
 import { renderTex } from "/static/js/math.js";
 
@@ -106,39 +112,108 @@ export function frame(root, title) {
   return { controls, error, plots, readout };
 }
 
-export function plotHolder(plots, label, className = "widget-plot") {
+/** A plot area that keeps `height` px free before its figure arrives, so nothing jumps. */
+export function plotHolder(plots, label, height = 300, className = "widget-plot") {
   const div = document.createElement("div");
   div.className = className;
+  div.style.minHeight = `${height}px`;
   div.setAttribute("role", "img");
   div.setAttribute("aria-label", label);
   plots.append(div);
   return div;
 }
 
-/** A request runner: only the newest answer is applied; updates coalesce per frame. */
-export function requester(url, body, apply, errorBox, textOf) {
+/**
+ * Draw jobs for one widget, one at a time and newest first: a job queued while another
+ * runs replaces any job still waiting, so a fast drag never stacks up stale figures. A job
+ * gets `stale()`, true once a newer job waits or a newer answer is on its way, to skip work
+ * the newer one will redo.
+ */
+function painter(root, plots) {
+  let waiting = null;
+  let running = false;
+  const failure = document.createElement("p");
+  failure.className = "widget-error widget-figure-error";
+  failure.hidden = true;
+  plots.after(failure);
+  return async function paint(job) {
+    waiting = job;
+    root.dataset.figure = "drawing";
+    if (running) return;
+    running = true;
+    let failed = null;
+    while (waiting) {
+      const current = waiting;
+      waiting = null;
+      try {
+        await current(() => waiting !== null || root.dataset.state === "loading");
+        failed = null;
+      } catch (error) {
+        failed = error;
+        console.warn(error);
+      }
+    }
+    running = false;
+    failure.hidden = failed === null;
+    failure.textContent = failed ? `The figure could not be drawn: ${failed.message}` : "";
+    root.dataset.figure = failed ? "failed" : "drawn";
+  };
+}
+
+/**
+ * Keep a widget in step with its inputs. `update()` asks as soon as the current event is
+ * handled (changes made together coalesce; dragPoints already sends one point per frame),
+ * `updateSoon()` 250 ms after the last keystroke; only the newest answer is shown.
+ * `show(data, payload)` fills the readouts at once and returns the drawing to do afterwards (an async
+ * function or nothing), so the numbers never wait for Plotly.
+ */
+export function liveWidget(root, { url, body, show, errorBox, plots, textOf }) {
   let latest = 0;
   let queued = false;
+  let typing = 0;
+  const paint = painter(root, plots);
+
   async function run() {
     queued = false;
     const request = ++latest;
     const payload = body();
-    const { ok, data } = await postJSON(url, payload);
-    if (request !== latest) return;
-    if (!ok) {
-      const error = data.error ?? { message: "The server could not draw this." };
+    let answer;
+    try {
+      answer = await postJSON(url, payload);
+    } catch (error) {
+      answer = { ok: false, data: { error: { message: `The server could not be reached (${error.message}).` } } };
+    }
+    if (request !== latest) return; // a newer input has its own request
+    const settled = () => !queued && !typing && request === latest;
+    if (!answer.ok) {
+      const error = answer.data.error ?? { message: "The server could not draw this." };
       errorBox.textContent = caretMessage(textOf(payload), error);
       errorBox.hidden = false;
+      if (settled()) root.dataset.state = "error";
       return;
     }
     errorBox.hidden = true;
-    await apply(data);
+    const drawing = show(answer.data, payload);
+    if (settled()) root.dataset.state = "ready";
+    if (drawing) paint(drawing);
   }
-  return function schedule() {
+
+  function update() {
+    root.dataset.state = "loading";
+    clearTimeout(typing);
+    typing = 0;
     if (queued) return;
     queued = true;
-    requestAnimationFrame(run);
-  };
+    queueMicrotask(run);
+  }
+
+  function updateSoon() {
+    root.dataset.state = "loading";
+    clearTimeout(typing);
+    typing = setTimeout(update, 250);
+  }
+
+  return { update, updateSoon, paint };
 }
 
 function themed(layout) {
@@ -149,10 +224,31 @@ function themed(layout) {
 
 export const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
 
+// Per plot element, the traces it was last given with their JSON. Plotly.react compares data
+// arrays by reference, so a trace the server sent again unchanged (the surface, the contour
+// background) is handed back as the very same object and Plotly skips recomputing it: a point
+// update then redraws only the marker, the arrows and the tangent plane.
+const lastTraces = new WeakMap();
+
+function reuseUnchanged(div, traces) {
+  const before = lastTraces.get(div) ?? [];
+  const now = traces.map((trace, i) => {
+    const json = JSON.stringify(trace);
+    return before[i]?.json === json ? before[i] : { json, trace };
+  });
+  lastTraces.set(div, now);
+  return now.map(({ trace }) => trace);
+}
+
 /** Draw or update a figure in place (Plotly.react keeps the plot element and its state). */
 export async function draw(div, figure, adapt = (layout) => layout) {
   const Plotly = await loadPlotly(bundleFor(figure));
-  await Plotly.react(div, figure.data, adapt(themed(figure.layout), div), PLOT_CONFIG);
+  const data = reuseUnchanged(div, figure.data);
+  await Plotly.react(div, data, adapt(themed(figure.layout), div), PLOT_CONFIG);
+}
+
+export function pause(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function isNarrow(div) {
@@ -213,6 +309,11 @@ export function texMatrix(rows, digits = 4) {
 
 export function texVector(values, digits = 4) {
   return texMatrix(values.map((v) => [v]), digits);
+}
+
+/** Readout lines for the server's notes about this answer (e.g. "f has a kink at p"). */
+export function noteLines(notes) {
+  return (notes ?? []).map((note) => ({ label: "note:", text: note, name: "note" }));
 }
 
 /** Replace `readout` with lines of label + TeX (or text when `tex` is false). */

@@ -1,9 +1,11 @@
 // Descent paths: gradient descent or Newton's method from a start point (click the plot to
 // move it), with a slider that replays the path iteration by iteration.
 import {
-  draw, dragPoints, field, format, frame, numberField, parseNumbers, plotHolder, requester,
-  showReadout, textField,
+  draw, dragPoints, field, format, frame, liveWidget, noteLines, numberField, parseNumbers,
+  plotHolder, showReadout, textField,
 } from "./common.js";
+
+const HEIGHT = 460;
 
 const STATUS = {
   converged: "converged: the gradient vanished",
@@ -27,24 +29,26 @@ export async function mount(root, settings) {
   const shown = field("show iterations", { type: "range", min: "0", max: "20", step: "1", value: "20" });
   controls.append(f.wrapper, x.wrapper, y.wrapper, method.wrapper, step.wrapper,
                   iterations.wrapper, shown.wrapper);
-  const plot = plotHolder(plots, "Contours of f with the descent path");
+  const plot = plotHolder(plots, "Contours of f with the descent path", HEIGHT);
   let figure = null;
   let path = [];
   let values = [];
+  let notes = [];
 
+  /** Fill the readout for the first `count` steps; returns the drawing of that much path. */
   function showUpTo(count) {
-    if (!figure) return;
     const data = figure.data.map((trace, i) => (i === 2
       ? { ...trace, x: trace.x.slice(0, count + 1), y: trace.y.slice(0, count + 1) }
       : trace));
-    draw(plot, { data, layout: figure.layout }, (layout) => ({ ...layout, height: 460 }));
     const last = path[Math.min(count, path.length - 1)];
     const value = values[Math.min(count, values.length - 1)];
     showReadout(readout, [
       { label: `after ${Math.min(count, path.length - 1)} of ${path.length - 1} steps:`,
         text: `(${format(last[0])}, ${format(last[1])}), f = ${format(value)}`, name: "last" },
       { label: "status:", text: STATUS[figure.status], name: "status" },
+      ...noteLines(notes),
     ]);
+    return () => draw(plot, { data, layout: figure.layout }, (layout) => ({ ...layout, height: HEIGHT }));
   }
   const body = () => ({
     f: f.input.value,
@@ -53,24 +57,23 @@ export async function mount(root, settings) {
     step: Number(step.input.value),
     iterations: Math.round(Number(iterations.input.value)),
   });
-  const apply = async (data) => {
+  const show = (data) => {
     figure = { ...data.figure, status: data.status };
     path = data.path;
     values = data.values;
+    notes = data.notes ?? [];
     shown.input.max = String(path.length - 1);
     shown.input.value = String(path.length - 1);
-    showUpTo(path.length - 1);
+    return showUpTo(path.length - 1);
   };
-  const update = requester("/api/viz/descent", body, apply, error, (p) => p.f);
-  let typing = 0;
-  f.input.addEventListener("input", () => {
-    clearTimeout(typing);
-    typing = setTimeout(update, 250);
+  const { update, updateSoon, paint } = liveWidget(root, {
+    url: "/api/viz/descent", body, show, errorBox: error, plots, textOf: (p) => p.f,
   });
+  f.input.addEventListener("input", updateSoon);
   for (const input of [x.input, y.input, method.input, step.input, iterations.input]) {
     input.addEventListener("input", update);
   }
-  shown.input.addEventListener("input", () => showUpTo(Number(shown.input.value)));
+  shown.input.addEventListener("input", () => figure && paint(showUpTo(Number(shown.input.value))));
   dragPoints(plot, ([a, b]) => {
     x.input.value = String(a);
     y.input.value = String(b);

@@ -1,7 +1,10 @@
 // Finite differences: the error of forward, backward and central differences over h.
 import {
-  draw, format, frame, numberField, parseNumbers, plotHolder, requester, showReadout, textField,
+  draw, format, frame, liveWidget, noteLines, numberField, parseNumbers, plotHolder, showReadout,
+  textField,
 } from "./common.js";
+
+const HEIGHT = 420;
 
 export async function mount(root, settings) {
   const { controls, error, plots, readout } = frame(root, "Finite differences: truncation against round-off");
@@ -9,10 +12,9 @@ export async function mount(root, settings) {
   const [x0] = parseNumbers(settings.x || settings.point, [1]);
   const x = numberField("at x =", x0);
   controls.append(f.wrapper, x.wrapper);
-  const plot = plotHolder(plots, "Error of three difference quotients against the step h, log-log");
+  const plot = plotHolder(plots, "Error of three difference quotients against the step h, log-log", HEIGHT);
   const body = () => ({ f: f.input.value, x: Number(x.input.value) || 0 });
-  const apply = async (data) => {
-    await draw(plot, data.figure, (layout) => ({ ...layout, height: 420 }));
+  const show = (data) => {
     const best = (name) => `h ≈ ${format(data.best_h[name].h, 2)}, error ${format(data.best_h[name].error, 2)}`;
     showReadout(readout, [
       { label: "f =", tex: data.latex },
@@ -20,14 +22,14 @@ export async function mount(root, settings) {
       { label: "best forward:", text: best("forward"), name: "forward" },
       { label: "best backward:", text: best("backward") },
       { label: "best central:", text: best("central"), name: "central" },
+      ...noteLines(data.notes),
     ]);
+    return () => draw(plot, data.figure, (layout) => ({ ...layout, height: HEIGHT }));
   };
-  const update = requester("/api/viz/finite-differences", body, apply, error, (p) => p.f);
-  let typing = 0;
-  f.input.addEventListener("input", () => {
-    clearTimeout(typing);
-    typing = setTimeout(update, 250);
+  const { update, updateSoon } = liveWidget(root, {
+    url: "/api/viz/finite-differences", body, show, errorBox: error, plots, textOf: (p) => p.f,
   });
+  f.input.addEventListener("input", updateSoon);
   x.input.addEventListener("input", update);
   update();
 }

@@ -1,9 +1,11 @@
 // Gradient and level sets (data-widget="gradient"), or the Hessian and curvature
 // (data-widget="hessian"): drag p on the contour plot or type it.
 import {
-  draw, dragPoints, format, frame, numberField, parseNumbers, plotHolder, requester,
-  showReadout, texMatrix, texVector, textField,
+  draw, dragPoints, format, frame, liveWidget, noteLines, numberField, parseNumbers, pause,
+  plotHolder, showReadout, texMatrix, texVector, textField,
 } from "./common.js";
+
+const SURFACE_QUIET_MS = 120;
 
 const NAMES = {
   minimum: "minimum (positive definite)",
@@ -30,8 +32,9 @@ export async function mount(root, settings) {
     controls.append(u1.wrapper, u2.wrapper);
   }
   plots.classList.toggle("widget-plots-pair", !hessian);
-  const contour = plotHolder(plots, "Contours of f with the gradient field and the point p");
-  const surface = hessian ? null : plotHolder(plots, "The surface of f with the tangent plane at p");
+  const HEIGHT = 420;
+  const contour = plotHolder(plots, "Contours of f with the gradient field and the point p", HEIGHT);
+  const surface = hessian ? null : plotHolder(plots, "The surface of f with the tangent plane at p", HEIGHT);
 
   const body = () => {
     const payload = {
@@ -42,10 +45,8 @@ export async function mount(root, settings) {
     if (!hessian && payload.direction.every((v) => v === 0)) delete payload.direction;
     return payload;
   };
-  const heights = (layout) => ({ ...layout, height: 420 });
-  const apply = async (data) => {
-    await draw(contour, data.figure, heights);
-    if (surface) await draw(surface, data.surface, heights);
+  const heights = (layout) => ({ ...layout, height: HEIGHT });
+  const show = (data) => {
     const lines = [
       { label: "f =", tex: data.latex },
       { label: "f(p) =", tex: format(data.value) },
@@ -63,15 +64,23 @@ export async function mount(root, settings) {
         text: data.critical ? `${NAMES[data.classification]}. ${data.message}` : data.message,
         name: "classification",
       },
+      ...noteLines(data.notes),
     );
     showReadout(readout, lines);
+    return async (stale) => {
+      await draw(contour, data.figure, heights);
+      if (!surface) return;
+      // Software WebGL takes far longer to draw the surface than a drag takes to send the
+      // next point: while points keep coming, only the contour follows; the surface (and
+      // the 3D bundle, loaded on first use) catches up when the point rests.
+      await pause(SURFACE_QUIET_MS);
+      if (!stale()) await draw(surface, data.surface, heights);
+    };
   };
-  const update = requester("/api/viz/gradient", body, apply, error, (payload) => payload.f);
-  let typing = 0;
-  f.input.addEventListener("input", () => {
-    clearTimeout(typing);
-    typing = setTimeout(update, 250);
+  const { update, updateSoon } = liveWidget(root, {
+    url: "/api/viz/gradient", body, show, errorBox: error, plots, textOf: (payload) => payload.f,
   });
+  f.input.addEventListener("input", updateSoon);
   for (const input of [x.input, y.input, u1?.input, u2?.input]) input?.addEventListener("input", update);
   dragPoints(contour, ([a, b]) => {
     x.input.value = String(a);

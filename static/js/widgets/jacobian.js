@@ -1,18 +1,21 @@
 // The Jacobian as linearisation: drag p on the input grid (or type it); the image panel shows
 // f(patch) against f(p) + J(p)(q − p), and the zoom slider shrinks the patch until they agree.
 import {
-  draw, dragPoints, format, frame, isNarrow, numberField, parseNumbers, plotHolder,
-  requester, showReadout, texMatrix, texVector, textField, field,
+  draw, dragPoints, format, frame, isNarrow, liveWidget, noteLines, numberField, parseNumbers,
+  plotHolder, showReadout, texMatrix, texVector, textField, field,
 } from "./common.js";
 
 const DEFAULT_F = "[x + sin(y), y + sin(x)]";
 
+const WIDE_HEIGHT = 440;
+const NARROW_HEIGHT = 760;
+
 /** One figure, two panels: side by side on a wide screen, stacked on a phone. */
 function adapt(layout, div) {
-  if (!isNarrow(div)) return { ...layout, height: 440 };
+  if (!isNarrow(div)) return { ...layout, height: WIDE_HEIGHT };
   return {
     ...layout,
-    height: 760,
+    height: NARROW_HEIGHT,
     xaxis: { ...layout.xaxis, domain: [0, 1] },
     yaxis: { ...layout.yaxis, domain: [0.56, 1] },
     xaxis2: { ...layout.xaxis2, domain: [0, 1] },
@@ -34,7 +37,8 @@ export async function mount(root, settings) {
   zoomText.className = "muted small";
   zoom.wrapper.append(zoomText);
   controls.append(f.wrapper, x.wrapper, y.wrapper, zoom.wrapper);
-  const plot = plotHolder(plots, "Input grid with point p, and its image under f with the linear map");
+  const plot = plotHolder(plots, "Input grid with point p, and its image under f with the linear map",
+                         isNarrow(plots) ? NARROW_HEIGHT : WIDE_HEIGHT);
 
   // Slider 0..3 maps to radius 1 .. 0.001: zooming in means a smaller patch.
   const radius = () => Number((10 ** -Number(zoom.input.value)).toPrecision(3));
@@ -43,11 +47,12 @@ export async function mount(root, settings) {
     point: [Number(x.input.value) || 0, Number(y.input.value) || 0],
     radius: radius(),
   });
-  const apply = async (data) => {
-    await draw(plot, data.figure, adapt);
-    zoomText.textContent = ` patch radius ${radius()}`;
-    zoom.input.setAttribute("aria-valuetext", `patch radius ${radius()}`);
-    const p = body().point;
+  let figure = null;
+  const show = (data, payload) => {
+    figure = data.figure;
+    zoomText.textContent = ` patch radius ${payload.radius}`;
+    zoom.input.setAttribute("aria-valuetext", `patch radius ${payload.radius}`);
+    const p = payload.point;
     showReadout(readout, [
       { label: "f =", tex: data.latex },
       { label: `p = (${format(p[0])}, ${format(p[1])}),  f(p) =`, tex: texVector(data.value) },
@@ -57,20 +62,21 @@ export async function mount(root, settings) {
         label: "linearisation error / patch size:",
         text: data.patch_error === null ? "–" : format(data.patch_error, 3),
       },
+      ...noteLines(data.notes),
     ]);
+    return () => draw(plot, figure, adapt);
   };
-  const update = requester("/api/viz/jacobian", body, apply, error, (payload) => payload.f);
-  let typing = 0;
-  f.input.addEventListener("input", () => {
-    clearTimeout(typing);
-    typing = setTimeout(update, 250);
+  const { update, updateSoon, paint } = liveWidget(root, {
+    url: "/api/viz/jacobian", body, show, errorBox: error, plots, textOf: (payload) => payload.f,
   });
+  f.input.addEventListener("input", updateSoon);
   for (const input of [x.input, y.input, zoom.input]) input.addEventListener("input", update);
   dragPoints(plot, ([u, v]) => {
     x.input.value = String(u);
     y.input.value = String(v);
     update();
   });
-  window.addEventListener("resize", () => update());
+  // A new width may switch between side by side and stacked: the same figure, laid out again.
+  window.addEventListener("resize", () => figure && paint(() => draw(plot, figure, adapt)));
   update();
 }

@@ -1,6 +1,7 @@
 // Bring every widget placeholder on the page to life:
 //   <div class="widget" data-widget="jacobian" data-f="[x + sin(y), y + sin(x)]" data-point="1,1">
-// Lessons and the explore pages both load this module; Plotly is fetched only if a widget exists.
+// Lessons and the explore pages both load this module; Plotly is fetched only if a widget exists,
+// and only after the widget's first readout. data-state (see common.js) starts at "loading".
 const MODULES = {
   jacobian: "./jacobian.js",
   gradient: "./gradient.js",
@@ -15,12 +16,14 @@ export async function mountAll(root = document) {
     const path = MODULES[element.dataset.widget];
     if (!path) return;
     element.dataset.mounted = "loading";
+    element.dataset.state = "loading";
     try {
       const module = await import(path);
       await module.mount(element, { ...element.dataset });
       element.dataset.mounted = "ready";
     } catch (error) {
       element.dataset.mounted = "failed";
+      element.dataset.state = "error";
       const message = document.createElement("p");
       message.className = "widget-error";
       message.textContent = `This figure could not be shown: ${error.message}`;
