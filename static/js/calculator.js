@@ -115,12 +115,14 @@ async function updatePreview() {
   if (!text.trim()) {
     preview.replaceChildren();
     clearInputError();
+    preview.dataset.state = "ready";
     return;
   }
   const { ok, data } = await postJSON("/api/parse", { expression: text, variables: declarations() });
   if (request !== previewRequest) return; // a newer keystroke has its own request
   if (!ok) {
     showInputError(data.error ?? { message: "This expression cannot be read." });
+    preview.dataset.state = "error";
     return;
   }
   clearInputError();
@@ -134,9 +136,11 @@ async function updatePreview() {
   label.textContent = "interpreted as ";
   preview.replaceChildren(label, holder, shape);
   renderVariables(data.variables);
+  preview.dataset.state = "ready"; // tests wait for this: loading → ready | error
 }
 
 function schedulePreview() {
+  preview.dataset.state = "loading";
   clearTimeout(previewTimer);
   previewTimer = setTimeout(updatePreview, 180);
 }
@@ -199,6 +203,7 @@ async function differentiate(event) {
   if (kind !== "auto") body.kind = kind;
   const button = $("differentiate");
   button.disabled = true;
+  form.dataset.state = "loading"; // then ready (result shown) or error, as the preview
   try {
     const { ok, data } = await postJSON("/api/derivative", body);
     if (!ok) {
@@ -206,9 +211,11 @@ async function differentiate(event) {
       const error = data.error ?? { message: "Something went wrong." };
       resultError.textContent = caretMessage(input.value, error);
       resultError.hidden = false;
+      form.dataset.state = "error";
       return;
     }
     renderResult(data);
+    form.dataset.state = "ready";
     const url = new URL(window.location);
     url.searchParams.set("expr", input.value);
     url.searchParams.set("wrt", body.wrt);

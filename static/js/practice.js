@@ -104,6 +104,7 @@ function setupProblem(card) {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
+    card.dataset.state = "loading"; // then "ready" once the verdict for this answer shows
     try {
       const { ok, data } = await postJSON(`/api/problems/${encodeURIComponent(id)}/attempt`, answerBody());
       if (!ok) {
@@ -113,6 +114,7 @@ function setupProblem(card) {
       }
       showVerdict(data);
     } finally {
+      card.dataset.state = "ready";
       button.disabled = false;
     }
   });

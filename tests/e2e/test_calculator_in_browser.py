@@ -1,4 +1,8 @@
-"""The calculator as a learner uses it: type, see the preview, differentiate, read the steps."""
+"""The calculator as a learner uses it: type, see the preview, differentiate, read the steps.
+
+The page announces when it has caught up: ``data-state="ready"`` on the preview once it shows
+the text typed last, and on the form once the result of the last request is shown.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +23,13 @@ def test_quadratic_form_gives_a_plus_a_transpose_x_with_steps(
     box.fill("")
     box.type("x^T A x")
     preview = page.locator("#expression-preview")
+    expect(preview).to_have_attribute("data-state", "ready")
     expect(preview.locator(".katex")).to_have_count(1)
     expect(page.locator("#wrt")).to_have_value("x")
 
     page.get_by_role("button", name="Differentiate").click()
 
+    expect(page.locator("#calc-form")).to_have_attribute("data-state", "ready")
     result = page.locator("#result-math")
     expect(result.locator(".katex")).to_be_visible()
     # KaTeX's MathML carries the formula as text a screen reader (and this test) can read.
@@ -46,6 +52,7 @@ def test_a_shape_error_points_at_the_operator(live_server: str, page: Page) -> N
     page.goto(f"{live_server}/calculator")
     box = page.get_by_label("Expression")
     box.fill("2 x x")
+    expect(page.locator("#expression-preview")).to_have_attribute("data-state", "error")
     error = page.locator("#expression-error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("cannot multiply")
@@ -56,6 +63,7 @@ def test_a_shape_error_points_at_the_operator(live_server: str, page: Page) -> N
 def test_a_gallery_example_runs_with_its_declarations(live_server: str, page: Page) -> None:
     page.goto(f"{live_server}/calculator")
     page.get_by_role("button", name="Quadratic form, A symmetric").click()
+    expect(page.locator("#calc-form")).to_have_attribute("data-state", "ready")
     annotation = page.locator("#result-math annotation")
     expect(annotation).to_have_text("2 A x")
     expect(page.locator("#verified-badge")).to_have_text("✓ verified numerically")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -14,13 +16,14 @@ def open_first_lesson(page: Page, live_server: str) -> None:
     title = first.inner_text()
     first.click()
     page.wait_for_url(f"{live_server}/lessons/*")
-    assert page.locator("h1").inner_text() == title
+    expect(page.locator("h1")).to_have_text(title)
 
 
 def test_following_a_lesson_link_shows_typeset_maths(
     page: Page, live_server: str, console_errors: list[str]
 ) -> None:
     open_first_lesson(page, live_server)
+    # math.js typesets the whole page in one go: once one formula is typeset, all are.
     page.wait_for_selector(".katex")
     assert page.locator(".katex").count() > 0
     assert page.locator(".katex-error").count() == 0
@@ -39,9 +42,11 @@ def test_next_link_leads_to_the_next_lesson(
     if following.count() == 0:
         pytest.skip("only one lesson")
     title = following.locator(".pager-title").inner_text()
+    href = following.get_attribute("href")
     following.click()
-    assert page.locator("h1").inner_text() == title
-    assert page.locator(".pager a[rel=prev]").count() == 1
+    page.wait_for_url(f"{live_server}{href}")
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.locator(".pager a[rel=prev]")).to_have_count(1)
     assert console_errors == []
 
 
@@ -51,9 +56,10 @@ def test_toc_link_scrolls_to_its_heading(page: Page, live_server: str) -> None:
     if links.count() == 0:
         pytest.skip("the first lesson has no h2/h3 headings")
     target = links.last.get_attribute("href")
+    assert target is not None and target.startswith("#")
     links.last.click()
-    assert page.evaluate("location.hash") == target
-    assert page.locator(f"[id='{target[1:]}']").is_visible()
+    expect(page).to_have_url(re.compile(re.escape(target) + "$"))
+    expect(page.locator(f"[id='{target[1:]}']")).to_be_in_viewport()
 
 
 def test_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_main(
@@ -61,12 +67,11 @@ def test_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_main(
 ) -> None:
     page.goto(f"{live_server}/")
     page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.className")
-    assert focused == "skip-link"
-    box = page.locator(".skip-link").bounding_box()
-    assert box is not None and box["y"] >= 0, "the focused skip link must be on screen"
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # the focused skip link must be on screen
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page.locator("#main")).to_be_focused()
 
 
 def test_long_display_maths_scrolls_inside_its_box_on_a_phone(

@@ -1,4 +1,8 @@
-"""A learner answers a practice problem wrongly (transposed), sees why, then answers right."""
+"""A learner answers a practice problem wrongly (transposed), sees why, then answers right.
+
+The problems are the browser tests' own (``practice_server``), never those in content/; each
+answer waits for the card's ``data-state="ready"``, set once the verdict for it is shown.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,19 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 
-PROBLEM = "least-squares-gradient"
+PROBLEM = "e2e-least-squares"
 
 
 def answer(page: Page, text: str) -> None:
-    box = page.locator(f"#answer-{PROBLEM}")
-    box.fill(text)
+    page.locator(f"#answer-{PROBLEM}").fill(text)
     page.get_by_role("button", name="Check").click()
+    expect(page.locator(f"#problem-{PROBLEM}")).to_have_attribute("data-state", "ready")
 
 
 def test_a_transposed_answer_is_diagnosed_then_a_right_one_is_accepted(
-    live_server: str, page: Page, console_errors: list[str]
+    practice_server: str, page: Page, console_errors: list[str]
 ) -> None:
-    page.goto(f"{live_server}/practice/{PROBLEM}")
+    page.goto(f"{practice_server}/practice/{PROBLEM}")
     page.locator(f"#answer-{PROBLEM}").fill("2 (X w - y)^T X")
     expect(page.locator(f"#answer-{PROBLEM}-preview .katex")).to_be_visible()
 
@@ -39,13 +43,16 @@ def test_a_transposed_answer_is_diagnosed_then_a_right_one_is_accepted(
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_screenshot_practice_page(live_server: str, page: Page, width: int) -> None:
+def test_screenshot_practice_page(
+    practice_server: str, page: Page, tmp_path: Path, width: int
+) -> None:
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{live_server}/practice/{PROBLEM}")
+    page.goto(f"{practice_server}/practice/{PROBLEM}")
     answer(page, "2 (X w - y)^T X")
     expect(page.locator(".verdict [data-kind=transpose]")).to_be_visible()
     page.get_by_role("button", name="Hint").click()
-    folder = Path(os.environ.get("MC_SCREENSHOT_DIR", "test-results"))
+    expect(page.locator(".hints li").first).to_be_visible()
+    folder = Path(os.environ.get("MC_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"practice-{width}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

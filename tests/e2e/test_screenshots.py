@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from tests.e2e.conftest import patient, settled_widgets
+
 pytestmark = pytest.mark.e2e
 
 SIZES = {"375": {"width": 375, "height": 812}, "1280": {"width": 1280, "height": 900}}
@@ -30,7 +32,7 @@ def test_screenshot_pages_fit_without_sideways_scrolling(
     browser: Browser, live_server: str, screenshot_dir: Path, width: str, scheme: str
 ) -> None:
     context = browser.new_context(viewport=SIZES[width], color_scheme=scheme)
-    page = context.new_page()
+    page = patient(context.new_page())
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
@@ -39,7 +41,9 @@ def test_screenshot_pages_fit_without_sideways_scrolling(
         suffix = "" if scheme == "light" else "-dark"
         for name, path in (("home", "/"), ("lesson", lesson_href)):
             page.goto(f"{live_server}{path}")
-            page.wait_for_load_state("networkidle")
+            # Measure the page as it ends up: widgets drawn, web fonts in.
+            settled_widgets(page)
+            page.evaluate("document.fonts.ready.then(() => true)")
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
