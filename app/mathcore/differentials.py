@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from app.mathcore import build
 from app.mathcore.errors import LimitError, UnsupportedError
 from app.mathcore.tree import (
+    SCALAR,
     Apply,
     Call,
     Differential,
@@ -30,6 +31,7 @@ from app.mathcore.tree import (
     Power,
     Product,
     Quotient,
+    Shape,
     Sum,
     Symbol,
     Transpose,
@@ -96,6 +98,50 @@ RULES = {
 }
 
 
+def spread(term: Expr, shape: Shape) -> Expr:
+    """``term`` broadcast to ``shape``: a scalar ``s`` becomes ``s 1``, an array stays."""
+    if term.is_scalar and shape != SCALAR:
+        return build.multiply(term, Ones(shape))
+    return term
+
+
+def explicit(node: Expr) -> Expr:
+    """``node`` with a scalar broadcast over an array written ``s 1`` (at the top only).
+
+    A sum such as ``W x - logsumexp(W x)`` holds a scalar among vectors; inside a product
+    (``y^T (W x - s)``) or a Jacobian that scalar must stay a vector, or ``y^T s`` would be
+    read as a row. Writing it ``s 1`` keeps every term of an array sum an array.
+    """
+    if isinstance(node, Sum) and node.shape != SCALAR and any(t.is_scalar for t in node.terms):
+        return build.add(*(spread(t, node.shape) for t in node.terms))
+    if isinstance(node, Quotient) and node.numerator.is_scalar and node.shape != SCALAR:
+        return build.quotient(spread(node.numerator, node.shape), node.denominator)
+    return node
+
+
+def add(*terms: Expr) -> Expr:
+    """:func:`build.add` with every broadcast scalar written ``s 1``."""
+    return explicit(build.add(*terms))
+
+
+def subtract(a: Expr, b: Expr) -> Expr:
+    return add(a, build.negate(b))
+
+
+def quotient(numerator: Expr, denominator: Expr) -> Expr:
+    """:func:`build.quotient` with a scalar numerator over an array written ``s 1``."""
+    return explicit(build.quotient(numerator, denominator))
+
+
+def make_explicit(expr: Expr) -> Expr:
+    """Every broadcast scalar of ``expr`` written ``s 1``: the form the engine works on."""
+
+    def visit(node: Expr) -> Expr:
+        return rebuild(node, visit)
+
+    return visit(expr)
+
+
 def zero_like(expr: Expr) -> Expr:
     """A zero of the shape of ``expr``."""
     if expr.is_scalar:
@@ -137,7 +183,7 @@ class Differentiator:
     def rule(self, e: Expr) -> tuple[Expr, str]:
         d = self.d
         if isinstance(e, Sum):
-            return build.add(*(d(t) for t in e.terms)), "sum"
+            return add(*(d(t) for t in e.terms)), "sum"
         if isinstance(e, Product):
             terms = []
             for i, factor in enumerate(e.factors):
@@ -146,7 +192,7 @@ class Differentiator:
                     factors[i] = d(factor)
                     terms.append(build.multiply(*factors))
             # one varying factor: constants factor out (linearity); several: product rule
-            return build.add(*terms), "product" if len(terms) > 1 else "sum"
+            return add(*terms), "product" if len(terms) > 1 else "sum"
         if isinstance(e, Transpose):
             return build.transpose(d(e.arg)), "transpose"
         if isinstance(e, Inverse):
@@ -161,20 +207,20 @@ class Differentiator:
                     factors = list(e.factors)
                     factors[i] = d(factor)
                     terms.append(build.hadamard(*factors))
-            return build.add(*terms), "hadamard"
+            return add(*terms), "hadamard"
         if isinstance(e, Quotient):
             top, bottom = e.numerator, e.denominator
-            first = build.quotient(d(top), bottom) if self.depends(top) else zero_like(e)
+            first = quotient(d(top), bottom) if self.depends(top) else zero_like(e)
             second = (
-                build.quotient(build.hadamard(top, d(bottom)), build.hadamard(bottom, bottom))
+                quotient(build.hadamard(top, d(bottom)), build.hadamard(bottom, bottom))
                 if self.depends(bottom)
                 else zero_like(e)
             )
-            return build.subtract(first, second), "quotient"
+            return subtract(first, second), "quotient"
         if isinstance(e, ElementPower):
             if self.depends(e.exponent):
                 raise UnsupportedError("a variable in an elementwise exponent is not supported")
-            lowered = build.element_power(e.base, build.add(e.exponent, build.number(-1)))
+            lowered = build.element_power(e.base, add(e.exponent, build.number(-1)))
             return build.hadamard(build.multiply(e.exponent, lowered), d(e.base)), "power"
         if isinstance(e, Apply) and e.function == "log" and (shortcut := _log_shortcut(e.arg)):
             inner, factor = shortcut
@@ -182,7 +228,7 @@ class Differentiator:
         if isinstance(e, Apply) and e.function == "log":
             if e.arg.is_scalar:
                 return build.multiply(build.power(e.arg, build.number(-1)), d(e.arg)), "chain"
-            return build.quotient(d(e.arg), e.arg), "chain"
+            return quotient(d(e.arg), e.arg), "chain"
         if isinstance(e, Apply):
             return build.hadamard(derivative_of(e.function, e.arg), d(e.arg)), "chain"
         if isinstance(e, Call):
@@ -209,13 +255,13 @@ class Differentiator:
                 )
                 for i in range(k)
             ]
-            return build.add(*terms), "matrix_power"
+            return add(*terms), "matrix_power"
         if not self.depends(exponent):
-            lowered = build.power(base, build.add(exponent, build.number(-1)))
+            lowered = build.power(base, add(exponent, build.number(-1)))
             return build.multiply(exponent, lowered, self.d(base)), "power"
         # a^b = exp(b log a): d(a^b) = a^b (log(a) db + b/a da)
         log_base = build.apply("log", base)
-        inner = build.add(
+        inner = add(
             build.multiply(log_base, self.d(exponent)),
             build.multiply(exponent, build.power(base, build.number(-1)), self.d(base)),
         )
@@ -243,7 +289,7 @@ class Differentiator:
             return build.divide(inner, e), "norm"
         if name == "softmax":
             s = e
-            jacobian = build.subtract(build.call("diag", s), build.multiply(s, build.transpose(s)))
+            jacobian = subtract(build.call("diag", s), build.multiply(s, build.transpose(s)))
             return build.multiply(jacobian, d(x)), "softmax"
         if name == "logsumexp":
             return build.multiply(build.transpose(build.call("softmax", x)), d(x)), "logsumexp"
@@ -257,9 +303,10 @@ def _log_shortcut(arg: Expr) -> tuple[Expr, Expr] | None:
     d log(1 + e^u) = σ(u) ⊙ du, d log σ(u) = (1 - σ(u)) ⊙ du, d log(1 - σ(u)) = -σ(u) ⊙ du."""
     one = build.ONE
     if isinstance(arg, Apply) and arg.function == "sigmoid":
-        return arg.arg, build.subtract(one, arg)
-    if isinstance(arg, Sum) and len(arg.terms) == 2 and one in arg.terms:
-        other = arg.terms[1] if arg.terms[0] == one else arg.terms[0]
+        return arg.arg, subtract(one, arg)
+    ones = [t for t in arg.terms if t == one or isinstance(t, Ones)] if isinstance(arg, Sum) else []
+    if isinstance(arg, Sum) and len(arg.terms) == 2 and ones:
+        other = arg.terms[1] if arg.terms[0] == ones[0] else arg.terms[0]
         if isinstance(other, Apply) and other.function == "exp":
             return other.arg, build.apply("sigmoid", other.arg)
         if isinstance(other, Product) and other.factors[0] == build.number(-1):
@@ -275,26 +322,24 @@ def derivative_of(function: str, u: Expr) -> Expr:
     if function == "exp":
         return build.apply("exp", u)
     if function == "log":
-        return build.quotient(one, u) if not u.is_scalar else build.power(u, build.number(-1))
+        return quotient(one, u) if not u.is_scalar else build.power(u, build.number(-1))
     if function == "sin":
         return build.apply("cos", u)
     if function == "cos":
         return build.negate(build.apply("sin", u))
     if function == "tan":
-        return build.add(one, build.element_power(build.apply("tan", u), build.number(2)))
+        return add(one, build.element_power(build.apply("tan", u), build.number(2)))
     if function == "tanh":
-        return build.subtract(one, build.element_power(build.apply("tanh", u), build.number(2)))
+        return subtract(one, build.element_power(build.apply("tanh", u), build.number(2)))
     if function == "sqrt":
-        return build.quotient(
-            build.number(1), build.multiply(build.number(2), build.apply("sqrt", u))
-        )
+        return quotient(build.number(1), build.multiply(build.number(2), build.apply("sqrt", u)))
     if function == "abs":
         return build.apply("sign", u)
     if function in {"sign", "step"}:
         return zero_like(u)
     if function == "sigmoid":
         s = build.apply("sigmoid", u)
-        return build.hadamard(s, build.subtract(one, s))
+        return build.hadamard(s, subtract(one, s))
     if function == "relu":
         return build.apply("step", u)
     if function == "softplus":
@@ -307,7 +352,7 @@ def rebuild(node: Expr, visit: Callable[[Expr], Expr]) -> Expr:
     if not node.children():
         return node
     if isinstance(node, Sum):
-        return build.add(*(visit(t) for t in node.terms))
+        return add(*(visit(t) for t in node.terms))
     if isinstance(node, Product):
         return build.multiply(*(visit(f) for f in node.factors))
     if isinstance(node, Hadamard):
@@ -319,7 +364,7 @@ def rebuild(node: Expr, visit: Callable[[Expr], Expr]) -> Expr:
     if isinstance(node, Power):
         return build.power(visit(node.base), visit(node.exponent))
     if isinstance(node, Quotient):
-        return build.quotient(visit(node.numerator), visit(node.denominator))
+        return quotient(visit(node.numerator), visit(node.denominator))
     if isinstance(node, ElementPower):
         return build.element_power(visit(node.base), visit(node.exponent))
     if isinstance(node, Apply):
@@ -336,7 +381,7 @@ def rebuild(node: Expr, visit: Callable[[Expr], Expr]) -> Expr:
 def differential_steps(expr: Expr, wrt: set[str]) -> list[tuple[Expr, list[str]]]:
     """The passes from ``d(expr)`` to an expression with only ``dX`` leaves."""
     differentiator = Differentiator(wrt)
-    current = differentiator.d(expr)
+    current = differentiator.d(make_explicit(expr))
     passes: list[tuple[Expr, list[str]]] = [(current, [])]
     for _ in range(MAX_PASSES):
         if not any(isinstance(n, Differentiate) for n in current.walk()):

@@ -10,6 +10,7 @@ to the other side of the inner product (``<B, A Y> = <A^T B, Y>``, ``<B, Y^T> = 
 from __future__ import annotations
 
 from app.mathcore import build
+from app.mathcore.differentials import add, quotient
 from app.mathcore.errors import UnsupportedError
 from app.mathcore.tree import (
     Call,
@@ -68,7 +69,7 @@ class Extractor:
                         build.call("sum", bar) if term.is_scalar and not bar.is_scalar else bar
                     )
                     parts.append(self.adjoint(term, term_bar))
-            return build.add(*parts)
+            return add(*parts)
         if isinstance(node, Transpose):
             return self.adjoint(node.arg, build.transpose(bar))
         if isinstance(node, Product):
@@ -80,7 +81,7 @@ class Extractor:
         if isinstance(node, Quotient):
             if self.has_d(node.denominator):
                 raise UnsupportedError("dX in a denominator")
-            scaled = build.quotient(bar, node.denominator)
+            scaled = quotient(bar, node.denominator)
             if node.numerator.is_scalar and not scaled.is_scalar:
                 scaled = build.call("sum", scaled)
             return self.adjoint(node.numerator, scaled)
@@ -136,7 +137,7 @@ class Extractor:
         if isinstance(node, Transpose):
             arg = node.arg
             if isinstance(arg, Sum):
-                return build.add(*(self.expand(build.transpose(t)) for t in arg.terms))
+                return add(*(self.expand(build.transpose(t)) for t in arg.terms))
             if isinstance(arg, Product):
                 arrays = [build.transpose(f) for f in reversed(arg.factors) if not f.is_scalar]
                 scalars = [f for f in arg.factors if f.is_scalar]
@@ -145,19 +146,19 @@ class Extractor:
                 return self.expand(build.hadamard(*(build.transpose(f) for f in arg.factors)))
             if isinstance(arg, Quotient):
                 return self.expand(
-                    build.quotient(build.transpose(arg.numerator), build.transpose(arg.denominator))
+                    quotient(build.transpose(arg.numerator), build.transpose(arg.denominator))
                 )
             if isinstance(arg, Call) and arg.function == "diag" and arg.shape[0] == arg.shape[1]:
                 return self.expand(arg)
             return node
         if isinstance(node, Sum):
-            return build.add(*(self.expand(t) for t in node.terms))
+            return add(*(self.expand(t) for t in node.terms))
         if isinstance(node, (Product, Hadamard)):
             factors = [self.expand(f) for f in node.factors]
             combine = build.multiply if isinstance(node, Product) else build.hadamard
             for i, factor in enumerate(factors):
                 if isinstance(factor, Sum) and self.has_d(factor):
-                    return build.add(
+                    return add(
                         *(
                             self.expand(combine(*factors[:i], t, *factors[i + 1 :]))
                             for t in factor.terms
@@ -165,13 +166,11 @@ class Extractor:
                     )
             return combine(*factors)
         if isinstance(node, Quotient) and isinstance(node.numerator, Sum):
-            return build.add(
-                *(self.expand(build.quotient(t, node.denominator)) for t in node.numerator.terms)
-            )
+            return add(*(self.expand(quotient(t, node.denominator)) for t in node.numerator.terms))
         if isinstance(node, Call) and node.function == "diag":
             inner = self.expand(node.arg)
             if isinstance(inner, Sum):
-                return build.add(*(build.call("diag", t) for t in inner.terms))
+                return add(*(build.call("diag", t) for t in inner.terms))
             return build.call("diag", inner)
         return node
 
@@ -188,7 +187,7 @@ class Extractor:
                     if term.is_scalar:
                         part = build.multiply(Ones(node.shape), part)
                     parts.append(part)
-            return build.add(*parts)
+            return add(*parts)
         if isinstance(node, Product):
             return self._forward_product(node)
         if isinstance(node, Hadamard):
@@ -197,7 +196,7 @@ class Extractor:
             weight = build.hadamard(*others) if len(others) > 1 else others[0]
             return build.multiply(build.call("diag", weight), self.forward(node.factors[index]))
         if isinstance(node, Quotient) and not self.has_d(node.denominator):
-            weight = build.quotient(build.ONE, node.denominator)
+            weight = quotient(build.ONE, node.denominator)
             return build.multiply(build.call("diag", weight), self.forward(node.numerator))
         if isinstance(node, MatrixLiteral):
             raise UnsupportedError(

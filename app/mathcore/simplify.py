@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from app.mathcore import build
-from app.mathcore.differentials import rebuild, zero_like
+from app.mathcore.chains import rewrite_chain, size
+from app.mathcore.differentials import add, quotient, rebuild, zero_like
 from app.mathcore.tree import (
     Apply,
     Call,
@@ -34,6 +35,8 @@ from app.mathcore.tree import (
 )
 
 MAX_PASSES = 8
+MAX_TRIAL_SIZE = 120
+"""Rewrites that are kept only when shorter are tried on expressions up to this size."""
 
 
 def simplify(expr: Expr, symmetric: Iterable[str] = ()) -> Expr:
@@ -60,10 +63,52 @@ class _Simplifier:
             return self.product(node)
         if isinstance(node, Hadamard):
             return self.hadamard(node)
-        if isinstance(node, Quotient) and node.numerator == node.denominator:
-            return Ones(node.shape)
+        if isinstance(node, Quotient):
+            return self.quotient(node)
         if isinstance(node, Sum):
             return self.sum(node)
+        if isinstance(node, Call) and node.function == "sum":
+            return self.total(node)
+        if isinstance(node, Power) and not node.is_scalar and isinstance(node.base, Transpose):
+            # (X^T)^k = (X^k)^T: one form, so X^T (X^T)^2 and (X^2)^T X^T merge
+            return build.transpose(build.power(node.base.arg, node.exponent))
+        return node
+
+    def quotient(self, node: Quotient) -> Expr:
+        top, bottom = node.numerator, node.denominator
+        if top == bottom:
+            return Ones(node.shape)
+        if isinstance(top, Product) and not top.is_scalar:
+            scalars = [f for f in top.factors if f.is_scalar]
+            if scalars:
+                # (c b) ./ a = c (b ./ a)
+                rest = build.multiply(*(f for f in top.factors if not f.is_scalar))
+                return build.multiply(*scalars, quotient(rest, bottom))
+        return node
+
+    def total(self, node: Call) -> Expr:
+        """``sum`` of a sum, a scaled array, a transpose, ones, a softmax: fewer symbols."""
+        arg = node.arg
+        if isinstance(arg, Transpose):
+            return self.total(Call("sum", arg.arg, node.dims))
+        if isinstance(arg, Call) and arg.function == "softmax":
+            return build.ONE
+        if isinstance(arg, Ones):
+            rows, cols = arg.shape
+            if isinstance(rows, int) and isinstance(cols, int):
+                return build.number(rows * cols)
+            return node
+        if isinstance(arg, Product):
+            scalars = [f for f in arg.factors if f.is_scalar]
+            arrays = [f for f in arg.factors if not f.is_scalar]
+            if scalars:
+                return build.multiply(
+                    *scalars, self.total(Call("sum", build.multiply(*arrays), node.dims))
+                )
+        if isinstance(arg, Sum) and size(arg) <= MAX_TRIAL_SIZE:
+            split = add(*(self.visit(self.total(Call("sum", t, node.dims))) for t in arg.terms))
+            if size(split) < size(node):
+                return split
         return node
 
     # ----------------------------------------------------------------- transposes
@@ -76,7 +121,7 @@ class _Simplifier:
             return build.multiply(*scalars, *arrays)
         if isinstance(arg, Sum):
             # (x - m)^T reads better than x^T - m^T; but a symmetric sum loses its transpose
-            pushed = build.add(*(t(term) for term in arg.terms))
+            pushed = add(*(t(term) for term in arg.terms))
             return arg if _same_terms(pushed, arg) else build.transpose(arg)
         if isinstance(arg, Hadamard):
             return build.hadamard(*(t(f) for f in arg.factors))
@@ -86,14 +131,14 @@ class _Simplifier:
             return build.apply(arg.function, t(arg.arg))
         if isinstance(arg, Symbol) and arg.name in self.symmetric:
             return arg
-        if (
-            isinstance(arg, Inverse)
-            and isinstance(arg.arg, Symbol)
-            and arg.arg.name in self.symmetric
-        ):
-            return arg
+        if isinstance(arg, Inverse) and t(arg.arg) == arg.arg:
+            return arg  # the inverse of a symmetric matrix (S, X^T X, X^T S X) is symmetric
         if isinstance(arg, Power) and not arg.is_scalar:
-            return build.power(t(arg.base), arg.exponent)
+            if isinstance(arg.base, Transpose):
+                return build.power(arg.base.arg, arg.exponent)
+            if t(arg.base) == arg.base:
+                return arg
+            return build.transpose(arg)
         if isinstance(arg, Call) and arg.function == "diag" and arg.shape[0] == arg.shape[1]:
             return arg
         if isinstance(arg, Ones):
@@ -107,7 +152,7 @@ class _Simplifier:
         powers: dict[Expr, Fraction] = {}
         others: list[Expr] = []
         arrays: list[Expr] = []
-        for factor in node.factors:
+        for factor in _expand_powers(node.factors):
             if isinstance(factor, Number):
                 coefficient *= factor.value
             elif factor.is_scalar and not _has_arrays(factor):
@@ -123,7 +168,32 @@ class _Simplifier:
         if len(arrays) > 1:
             arrays = [a for a in arrays if not isinstance(a, Identity)] or arrays[:1]
         scalars = [build.power(base, Number(exp)) for base, exp in powers.items() if exp != 0]
-        return build.multiply(Number(coefficient), *scalars, *others, *arrays)
+        rewritten = rewrite_chain(arrays, self.visit)
+        if rewritten is not None:
+            return build.multiply(Number(coefficient), *scalars, *others, *rewritten)
+        result = build.multiply(Number(coefficient), *scalars, *others, *arrays)
+        return self.distribute(result, [Number(coefficient), *scalars, *others], arrays)
+
+    def distribute(self, result: Expr, scalars: list[Expr], arrays: list[Expr]) -> Expr:
+        """``(A + B) c`` as ``A c + B c`` where that is shorter (``diag(s) (y ./ s)``
+        cancels); a product is kept whole otherwise."""
+        if size(result) > MAX_TRIAL_SIZE or len(arrays) < 2:
+            return result
+        for index, factor in enumerate(arrays):
+            if not isinstance(factor, Sum):
+                continue
+            terms = [
+                self.visit(build.multiply(*scalars, *arrays[:index], term, *arrays[index + 1 :]))
+                for term in factor.terms
+            ]
+            expanded = self.sum_of(terms)
+            if size(expanded) < size(result):
+                return expanded
+        return result
+
+    def sum_of(self, terms: list[Expr]) -> Expr:
+        total = add(*terms)
+        return self.sum(total) if isinstance(total, Sum) else total
 
     def hadamard(self, node: Hadamard) -> Expr:
         factors = [f for f in node.factors if not isinstance(f, Ones)]
@@ -146,10 +216,35 @@ class _Simplifier:
         if len(collected) > 1 and not node.is_scalar:
             collected = _factor(collected, right=True)
             collected = _factor(collected, right=False)
-        result = build.add(*collected)
+        if len(collected) > 1 and _split(collected[0])[0] < 0:
+            # a - b reads better than -b + a
+            positive = next((t for t in collected if _split(t)[0] > 0), None)
+            if positive is not None:
+                collected.remove(positive)
+                collected.insert(0, positive)
+        result = add(*collected)
         if result.shape != node.shape and result.is_scalar:
             return node
         return result
+
+
+def _expand_powers(factors: Iterable[Expr]) -> list[Expr]:
+    """``(2 sigma^2)^-1`` as ``1/2 sigma^-2``: an integer power of a product of scalars is
+    the product of the powers, so numbers can cancel with the coefficient."""
+    out: list[Expr] = []
+    for factor in factors:
+        if (
+            isinstance(factor, Power)
+            and factor.is_scalar
+            and isinstance(factor.exponent, Number)
+            and factor.exponent.value.denominator == 1
+            and isinstance(factor.base, Product)
+            and not _has_arrays(factor.base)
+        ):
+            out.extend(build.power(f, factor.exponent) for f in factor.base.factors)
+        else:
+            out.append(factor)
+    return out
 
 
 def _same_terms(a: Expr, b: Expr) -> bool:
@@ -222,7 +317,7 @@ def _factor(terms: list[Expr], right: bool) -> list[Expr]:
             scalars, arrays = _arrays(terms[index])
             rest = arrays[:-1] if right else arrays[1:]
             rests.append(build.multiply(*scalars, *rest))
-        inner = build.add(*rests)
+        inner = add(*rests)
         merged[members[0]] = build.multiply(inner, key) if right else build.multiply(key, inner)
         dropped.update(members[1:])
     return [merged.get(i, term) for i, term in enumerate(terms) if i not in dropped]
