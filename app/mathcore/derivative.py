@@ -20,12 +20,23 @@ from app.mathcore.extract import Extractor
 from app.mathcore.parse import Parsed
 from app.mathcore.printing import latex_name, to_latex, to_text
 from app.mathcore.simplify import simplify
-from app.mathcore.tree import Differential, Expr, Ones, Product, Shape, Sum, format_shape
+from app.mathcore.tree import (
+    Call,
+    Differential,
+    Expr,
+    Ones,
+    Product,
+    Shape,
+    Sum,
+    Symbol,
+    format_shape,
+)
 from app.mathcore.variables import Variable, shape_to_list
 from app.mathcore.verify import Check, check_derivative
 
 Kind = Literal["gradient", "jacobian", "hessian"]
 Layout = Literal["numerator", "denominator"]
+Status = Literal["verified", "failed-check", "unverified"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,14 @@ class Derivative:
         return self.check.passed
 
     @property
+    def status(self) -> Status:
+        """``failed-check``: the result disagrees with its own numerical check, so it must
+        not be shown as an answer; ``unverified``: no values were found to check it at."""
+        if self.check.passed:
+            return "verified"
+        return "failed-check" if self.check.failed else "unverified"
+
+    @property
     def shape(self) -> Shape:
         return self.expr.shape
 
@@ -73,6 +92,36 @@ class _Derivation:
         self.wrt = wrt
         self.symmetric = _symmetric(parsed.variables)
         self.steps: list[Step] = []
+        self.simplex = {
+            name
+            for name, v in parsed.variables.items()
+            if "simplex" in v.properties and name != wrt.name
+        }
+        self.assumed: list[str] = []
+
+    def finish(self, result: Expr) -> Expr:
+        """``result`` simplified, with ``sum(p) = 1`` for every declared probability vector
+        ``p`` (never the variable differentiated by: its sum varies along dX)."""
+        result = simplify(result, self.symmetric)
+        if not self.simplex:
+            return result
+
+        def visit(node: Expr) -> Expr:
+            if (
+                isinstance(node, Call)
+                and node.function == "sum"
+                and isinstance(node.arg, Symbol)
+                and node.arg.name in self.simplex
+            ):
+                if node.arg.name not in self.assumed:
+                    self.assumed.append(node.arg.name)
+                return build.ONE
+            return rebuild(node, visit)
+
+        substituted = visit(result)
+        if substituted == result:
+            return result
+        return simplify(substituted, self.symmetric)
 
     def differential(self, f: Expr, lhs: str) -> Expr:
         """``df`` fully expanded and simplified, recording each pass as a step."""
@@ -97,7 +146,7 @@ class _Derivation:
         if build.is_zero(df):
             return zeros(x.shape)
         extractor = Extractor(x.name)
-        g = simplify(extractor.gradient(df), self.symmetric)
+        g = self.finish(extractor.gradient(df))
         dx = r"\mathrm{d}" + latex_name(x.name)
         if isinstance(df, Sum) and len(df.terms) > 1:
             parts = [simplify(extractor.gradient(term), self.symmetric) for term in df.terms]
@@ -128,7 +177,7 @@ class _Derivation:
 
     def scalar_derivative(self, df: Expr, lhs: str) -> Expr:
         name = self.wrt.name
-        result = simplify(_substitute_one(df, name), self.symmetric)
+        result = self.finish(_substitute_one(df, name))
         dt = r"\mathrm{d}" + latex_name(name)
         self.steps.append(
             Step(
@@ -147,7 +196,7 @@ class _Derivation:
             return self.scalar_derivative(df, lhs)
         if build.is_zero(df):
             return zeros((f.shape[0], x.shape[0]))
-        j = simplify(Extractor(x.name).jacobian(df), self.symmetric)
+        j = self.finish(Extractor(x.name).jacobian(df))
         dx = r"\mathrm{d}" + latex_name(x.name)
         self.steps.append(
             Step("Canonical form", rf"{lhs} = {_grouped(j)} {dx}", r"\mathrm{d}f = J\,\mathrm{d}x")
@@ -271,10 +320,15 @@ def _differentiate(parsed: Parsed, wrt: str, kind: Kind | None, layout: Layout) 
         derivation.steps.extend(
             Step(s.rule + " (second differential)", s.latex, s.formula) for s in second.steps
         )
-        result = simplify(result, derivation.symmetric)
+        result = derivation.finish(result)
+        derivation.assumed.extend(n for n in second.assumed if n not in derivation.assumed)
         derivation.steps.append(Step("Read off the Hessian", rf"H = {to_latex(result)}"))
     else:
         raise ParseError(f"unknown kind '{kind}': use gradient, jacobian or hessian", None)
+    for name in derivation.assumed:
+        notes.append(
+            f"Assuming sum({name}) = 1: {name} is declared a probability vector (simplex)."
+        )
     if kind == "hessian":
         first = check_derivative(f, gradient, "gradient", layout, x, parsed.variables)
         second_kind = "gradient" if x.shape == (1, 1) else "jacobian"

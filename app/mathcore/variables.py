@@ -11,7 +11,8 @@ from app.mathcore.errors import LimitError, ParseError
 from app.mathcore.printing import GREEK_SET
 from app.mathcore.tree import Dim, Shape
 
-PROPERTIES = frozenset({"symmetric", "spd", "diagonal", "positive"})
+PROPERTIES = frozenset({"symmetric", "spd", "diagonal", "positive", "simplex"})
+"""``simplex``: a probability vector, positive entries summing to 1 (``sum(p) = 1`` is used)."""
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_DECLARED_SIZE = 50
 MAX_VARIABLES = 50
@@ -80,6 +81,8 @@ def parse_declarations(raw: Mapping[str, Any] | None) -> dict[str, Variable]:
             )
         if properties & {"symmetric", "spd", "diagonal"} and shape[0] != shape[1]:
             raise ParseError(f"{name} is declared {sorted(properties)[0]} but is not square")
+        if "simplex" in properties and shape[1] != 1:
+            raise ParseError(f"{name} is declared simplex (a probability vector) but is a matrix")
         declared[name] = Variable(name, shape, properties)
     return declared
 
