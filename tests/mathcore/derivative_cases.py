@@ -23,7 +23,13 @@ import numpy as np
 
 Kind = Literal["gradient", "jacobian", "hessian"]
 Layout = Literal["numerator", "denominator"]
-Draw = Literal["normal", "positive", "spd", "invertible", "negdet", "sign", "binary", "onehot"]
+Draw = Literal[
+    "normal", "positive", "spd", "invertible", "negdet", "sign", "binary", "onehot", "simplex"
+]
+Declare = Literal["sizes", "names", "none"]
+"""How a request declares the variables: with their sizes, with named sizes (``["m", "n"]``,
+fixed only by ``at``), or not at all (the engine's naming convention)."""
+SIZE_NAMES = {2: "p", 3: "n", 4: "m", 5: "k", 6: "q"}
 
 # Fourth-order central differences: truncation error ~h^4, rounding ~eps/h, so h ~ 1e-3 (scaled
 # by the entry's size) leaves about 1e-11 relative error for gradients and 1e-9 for Hessians.
@@ -40,7 +46,7 @@ class Var:
     @property
     def properties(self) -> list[str]:
         """What the request declares about the variable (what the engine may rely on)."""
-        return {"positive": ["positive"], "spd": ["spd"]}.get(self.draw, [])
+        return {"positive": ["positive"], "spd": ["spd"], "simplex": ["simplex"]}.get(self.draw, [])
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:
         shape, draw = self.shape, self.draw
@@ -54,6 +60,9 @@ class Var:
             return rng.choice([0.0, 1.0], shape)
         if draw == "onehot":
             return np.eye(shape[0])[rng.integers(shape[0])]
+        if draw == "simplex":
+            weights = rng.uniform(0.2, 1.0, shape)
+            return weights / weights.sum()
         n = shape[0]
         if draw == "spd":
             b = rng.standard_normal((n, n))
@@ -89,6 +98,7 @@ class DerivativeCase:
     known: Callable[..., Any] | None = None
     kind: Kind | None = None
     layout: Layout | None = None
+    declare: Declare = "sizes"
     seed: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -142,15 +152,19 @@ class DerivativeCase:
         """The JSON body for ``POST /api/derivative`` with ``at`` set to the inputs."""
         variables: dict[str, Any] = {}
         for name, var in self.variables.items():
-            variables[name] = {"shape": list(var.shape)}
+            shape: list[int | str] = list(var.shape)
+            if self.declare == "names":
+                shape = [SIZE_NAMES[n] for n in var.shape]
+            variables[name] = {"shape": shape}
             if var.properties:
                 variables[name]["properties"] = var.properties
         body: dict[str, Any] = {
             "expression": self.expression,
             "wrt": self.wrt,
-            "variables": variables,
             "at": {name: np.asarray(v, dtype=float).tolist() for name, v in inputs.items()},
         }
+        if self.declare != "none":
+            body["variables"] = variables
         if self.kind is not None:
             body["kind"] = self.kind
         if self.layout is not None:
@@ -637,4 +651,125 @@ def _hessian_cases() -> list[DerivativeCase]:
     ]
 
 
-CASES: list[DerivativeCase] = _cases()
+def _trust_cases() -> list[DerivativeCase]:
+    """Issue 8: scalars broadcast inside products, checks that need well-chosen sizes, and
+    results that must come out readable (their text is pinned in test_derivative_cases)."""
+    c = DerivativeCase
+
+    def centre(x: np.ndarray) -> np.ndarray:
+        return x - x.sum() / x.size
+
+    def centring(n: int) -> np.ndarray:
+        return np.eye(n) - np.ones((n, n)) / n
+
+    def unit_centred_jacobian(x: np.ndarray) -> np.ndarray:
+        u = centre(x)
+        return (np.eye(x.size) - outer(u, u) / (u @ u)) @ centring(x.size) / norm(u)
+
+    def ce_logits(W: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return -y @ (W @ x - logsumexp(W @ x))
+
+    def ce_logits_by_x(W: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return W.T @ (y.sum() * softmax(W @ x) - y)
+
+    def ce_logits_by_w(W: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return outer(y.sum() * softmax(W @ x) - y, x)
+
+    def softmax_jacobian(z: np.ndarray) -> np.ndarray:
+        s = softmax(z)
+        return np.diag(s) - outer(s, s)
+
+    def sigmoid_shift(W: np.ndarray, x: np.ndarray) -> np.ndarray:
+        s = sigmoid(W @ x - x.sum())
+        return np.diag(s * (1 - s)) @ (W - np.ones((W.shape[0], x.size)))
+
+    ce = {"W": mat(4, 3), "x": vec(3), "y": vec(4)}
+    ce_simplex = {"W": mat(4, 3), "x": vec(3), "y": vec(4, "simplex")}
+    # fmt: off
+    return [
+        # --- a scalar broadcast over a vector, inside products and Jacobians -------------------
+        c("J_x W x - logsumexp(W x) = W - 1 s^T W", "W x - logsumexp(W x)", "x",
+          {"W": mat(4, 3), "x": vec(3)},
+          lambda W, x: W @ x - logsumexp(W @ x),
+          lambda W, x: W - outer(np.ones(4), softmax(W @ x)) @ W),
+        c("d/dx -y^T (W x - logsumexp(W x)) = W^T (sum(y) s - y)",
+          "-y^T (W x - logsumexp(W x))", "x", ce, ce_logits, ce_logits_by_x),
+        c("d/dW -y^T (W x - logsumexp(W x)) = (sum(y) s - y) x^T",
+          "-y^T (W x - logsumexp(W x))", "W", ce, ce_logits, ce_logits_by_w),
+        c("J_x A x + a^T x = A + 1 a^T", "A x + a^T x", "x",
+          {"A": mat(3, 3), "x": vec(3), "a": vec(3)},
+          lambda A, x, a: A @ x + a @ x, lambda A, x, a: A + outer(np.ones(3), a)),
+        c("J_x A (x - sum(x)/3) = A (I - 1 1^T / 3)", "A (x - sum(x)/3)", "x",
+          {"A": mat(4, 3), "x": vec(3)},
+          lambda A, x: A @ centre(x), lambda A, x: A @ centring(3)),
+        c("J_x c / norm(c), c = x - sum(x)/3", "(x - sum(x)/3) / norm(x - sum(x)/3)", "x",
+          {"x": vec(3)}, lambda x: centre(x) / norm(centre(x)), unit_centred_jacobian),
+        c("J_x exp(x - logsumexp(x)) = diag(s) - s s^T (broadcast under exp)",
+          "exp(x - logsumexp(x))", "x", {"x": vec(4)},
+          lambda x: np.exp(x - logsumexp(x)), lambda x: softmax_jacobian(x)),
+        c("J_z log(softmax(z)) = I - 1 s^T", "log(softmax(z))", "z", {"z": vec(4)},
+          lambda z: np.log(softmax(z)), lambda z: np.eye(4) - outer(np.ones(4), softmax(z))),
+        c("J_x sigmoid(W x - sum(x)) = diag(s .* (1 - s)) (W - 1 1^T)",
+          "sigmoid(W x - sum(x))", "x", {"W": mat(4, 3), "x": vec(3)},
+          lambda W, x: sigmoid(W @ x - x.sum()), sigmoid_shift),
+        c("J_x sum(x) ./ x = (1 ./ x) 1^T - sum(x) diag(1 ./ x.^2)", "sum(x) ./ x", "x",
+          {"x": vec(3, "positive")}, lambda x: x.sum() / x,
+          lambda x: outer(1 / x, np.ones(3)) - x.sum() * np.diag(1 / x**2)),
+        c("d/dx norm(x - sum(x)/3)^2 = 2 (x - mean)", "norm(x - sum(x)/3)^2", "x", {"x": vec(3)},
+          lambda x: norm(centre(x)) ** 2, lambda x: 2 * centre(x)),
+        c("H_x norm(x - sum(x)/3)^2 = 2 (I - 1 1^T / 3)", "norm(x - sum(x)/3)^2", "x",
+          {"x": vec(3)}, lambda x: norm(centre(x)) ** 2, lambda x: 2 * centring(3),
+          kind="hessian"),
+        c("d/dX tr(A (X - sum(X))) = A^T - sum(A) 1 1^T (broadcast over a matrix)",
+          "tr(A (X - sum(X)))", "X", {"X": mat(3, 4), "A": mat(4, 3)},
+          lambda X, A: tr(A @ (X - X.sum())), lambda X, A: A.T - A.sum() * np.ones((3, 4))),
+        # --- checks that need sizes chosen for the inverses: X must be tall, or wide -----------
+        c("d/dX tr(inv(X^T X)) = -2 X (X^T X)^-2 (sizes undeclared)", "tr(inv(X^T X))", "X",
+          {"X": mat(5, 3)}, lambda X: tr(inv(X.T @ X)),
+          lambda X: -2 * X @ inv(X.T @ X) @ inv(X.T @ X), declare="none"),
+        c("d/dX log(det(X^T X)) = 2 X (X^T X)^-1 (sizes undeclared)", "log(det(X^T X))", "X",
+          {"X": mat(5, 3)}, lambda X: np.log(det(X.T @ X)),
+          lambda X: 2 * X @ inv(X.T @ X), declare="none"),
+        c("d/dX logdet(X^T X) = 2 X (X^T X)^-1 (named sizes)", "logdet(X^T X)", "X",
+          {"X": mat(4, 3)}, lambda X: logdet(X.T @ X),
+          lambda X: 2 * X @ inv(X.T @ X), declare="names"),
+        c("d/dX tr(inv(X X^T)) = -2 (X X^T)^-2 X (wide X, sizes undeclared)", "tr(inv(X X^T))",
+          "X", {"X": mat(3, 5)}, lambda X: tr(inv(X @ X.T)),
+          lambda X: -2 * inv(X @ X.T) @ inv(X @ X.T) @ X, declare="none"),
+        c("d/dX logdet(X^T S X) = 2 S X (X^T S X)^-1 (named sizes, S spd)", "logdet(X^T S X)",
+          "X", {"X": mat(4, 3), "S": mat(4, 4, "spd")}, lambda X, S: logdet(X.T @ S @ X),
+          lambda X, S: 2 * S @ X @ inv(X.T @ S @ X), declare="names"),
+        # --- readable results ---------------------------------------------------------------
+        c("d/dz -y^T log(softmax(z)) = softmax(z) - y (y simplex)", "-y^T log(softmax(z))", "z",
+          {"y": vec(4, "simplex"), "z": vec(4)},
+          lambda y, z: -y @ np.log(softmax(z)), lambda y, z: softmax(z) - y),
+        c("d/dz -y^T log(softmax(z)) = sum(y) softmax(z) - y", "-y^T log(softmax(z))", "z",
+          {"y": vec(4, "positive"), "z": vec(4)},
+          lambda y, z: -y @ np.log(softmax(z)), lambda y, z: y.sum() * softmax(z) - y),
+        c("H_z -y^T log(softmax(z)) = diag(s) - s s^T (y simplex)", "-y^T log(softmax(z))",
+          "z", {"y": vec(4, "simplex"), "z": vec(4)},
+          lambda y, z: -y @ np.log(softmax(z)), lambda y, z: softmax_jacobian(z),
+          kind="hessian"),
+        c("d/dx -y^T (W x - logsumexp(W x)) = W^T (softmax(W x) - y) (y simplex)",
+          "-y^T (W x - logsumexp(W x))", "x", ce_simplex, ce_logits,
+          lambda W, x, y: W.T @ (softmax(W @ x) - y)),
+        c("d/dy -y^T log(softmax(z)) = -log(softmax(z)) (by the simplex variable)",
+          "-y^T log(softmax(z))", "y", {"y": vec(4, "simplex"), "z": vec(4)},
+          lambda y, z: -y @ np.log(softmax(z)), lambda y, z: -np.log(softmax(z))),
+        c("d/dX tr(X^4) = 4 (X^3)^T", "tr(X^4)", "X", {"X": mat(3, 3)},
+          lambda X: tr(X @ X @ X @ X), lambda X: 4 * (X @ X @ X).T),
+        c("d/dx -(x - mu)^T (x - mu) / (2 sigma^2) = -(x - mu) / sigma^2",
+          "-(x - mu)^T (x - mu) / (2 sigma^2)", "x",
+          {"x": vec(3), "mu": vec(3), "sigma": scalar("positive")},
+          lambda x, mu, sigma: -(x - mu) @ (x - mu) / (2 * sigma**2),
+          lambda x, mu, sigma: -(x - mu) / sigma**2),
+        c("d/dx x^T diag(a) (b ./ a) = b", "x^T diag(a) (b ./ a)", "x",
+          {"x": vec(3), "a": vec(3, "positive"), "b": vec(3)},
+          lambda x, a, b: x @ np.diag(a) @ (b / a), lambda x, a, b: b),
+        c("d/dx (b ./ a)^T diag(a) x = b", "(b ./ a)^T diag(a) x", "x",
+          {"x": vec(3), "a": vec(3, "positive"), "b": vec(3)},
+          lambda x, a, b: (b / a) @ np.diag(a) @ x, lambda x, a, b: b),
+    ]
+
+
+CASES: list[DerivativeCase] = _cases() + _trust_cases()

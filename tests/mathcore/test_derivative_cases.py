@@ -79,6 +79,7 @@ def test_derivative_value_matches_finite_differences(
         )
 
     assert body["verified"] is True, f"{case.expression!r}: engine did not verify {body}"
+    assert body["status"] == "verified", f"{case.expression!r}: status {body['status']!r}"
     for key in ("derivative", "latex"):
         assert isinstance(body[key], str) and body[key].strip(), f"empty {key!r}: {body}"
     steps = body["steps"]
@@ -97,6 +98,43 @@ def test_numpy_code_compiles(
     code = body["numpy"]
     assert isinstance(code, str) and code.strip(), f"empty numpy code: {body}"
     compile(code, f"<numpy for {case.id}>", "exec")  # compiled only: never run generated code here
+
+
+# Results a learner should be able to read: the table above checks their values, this pins their
+# text (each simplification is an identity, so the value test above still holds).
+READABLE = [
+    ("d/dz -y^T log(softmax(z)) = softmax(z) - y (y simplex)", "softmax(z) - y"),
+    ("d/dz -y^T log(softmax(z)) = sum(y) softmax(z) - y", "sum(y) softmax(z) - y"),
+    (
+        "H_z -y^T log(softmax(z)) = diag(s) - s s^T (y simplex)",
+        "diag(softmax(z)) - softmax(z) softmax(z)^T",
+    ),
+    (
+        "d/dx -y^T (W x - logsumexp(W x)) = W^T (softmax(W x) - y) (y simplex)",
+        "W^T (softmax(W x) - y)",
+    ),
+    ("d/dx -y^T (W x - logsumexp(W x)) = W^T (sum(y) s - y)", "W^T (sum(y) softmax(W x) - y)"),
+    ("d/dX tr(X^4) = 4 (X^3)^T", "4 (X^3)^T"),
+    ("d/dX logdet(X^T X) = 2 X (X^T X)^{-1}", "2 X (X^T X)^-1"),
+    ("d/dX log(det(X^T X)) = 2 X (X^T X)^-1 (sizes undeclared)", "2 X (X^T X)^-1"),
+    ("d/dX logdet(X^T S X) = 2 S X (X^T S X)^-1 (named sizes, S spd)", "2 S X (X^T S X)^-1"),
+    ("d/dx -(x - mu)^T (x - mu) / (2 sigma^2) = -(x - mu) / sigma^2", "-(x - mu) / sigma^2"),
+    ("d/dx x^T diag(a) (b ./ a) = b", "b"),
+    ("d/dx (b ./ a)^T diag(a) x = b", "b"),
+]
+CASES_BY_ID = {case.id: case for case in CASES}
+
+
+@pytest.mark.parametrize(("case_id", "text"), READABLE, ids=[r[0] for r in READABLE])
+def test_results_read_as_a_textbook_writes_them(
+    client: TestClient, answers: dict[str, tuple[int, Response]], case_id: str, text: str
+) -> None:
+    case = CASES_BY_ID[case_id]
+    _, status, body = answer(client, answers, case)
+    assert status == 200, body
+    assert body["derivative"] == text
+    assumed = any("Assuming sum(y) = 1" in note for note in body["notes"])
+    assert assumed == ("simplex" in case_id), body["notes"]
 
 
 # --- the table's own health: a wrong reference must not pass for a wrong engine ------------------
