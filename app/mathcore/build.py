@@ -20,6 +20,7 @@ from app.mathcore.tree import (
     Apply,
     Call,
     Constant,
+    Differentiate,
     ElementPower,
     Expr,
     Hadamard,
@@ -175,6 +176,10 @@ def divide(numerator: Expr, denominator: Expr) -> Expr:
         if denominator.value == 0:
             raise LimitError("division by zero")
         return multiply(Number(1 / denominator.value), numerator)
+    if isinstance(denominator, Product) and isinstance(denominator.factors[0], Number):
+        # a / (3 b) is 1/3 a / b, as a / (3 b) is printed back
+        coefficient, *rest = denominator.factors
+        return divide(divide(numerator, coefficient), multiply(*rest))
     return multiply(numerator, power(denominator, number(-1)))
 
 
@@ -347,3 +352,53 @@ def matrix_literal(rows: list[list[Expr]]) -> Expr:
 
 def same_dims(a: Shape, b: Shape) -> bool:
     return dims_equal(a[0], b[0]) and dims_equal(a[1], b[1])
+
+
+def normal_form(expr: Expr) -> Expr:
+    """``expr`` rebuilt bottom-up through the constructors above: the tree that reading its
+    printed text gives back. Trees built elsewhere (by the derivative engine, say) may hold
+    the same value in another arrangement, such as a product nested in a product."""
+    rebuilt: dict[int, Expr] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in rebuilt:
+            continue
+        children = node.children()
+        if not ready and children:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+            continue
+        rebuilt[id(node)] = _rebuild(node, [rebuilt[id(c)] for c in children])
+    return rebuilt[id(expr)]
+
+
+def _rebuild(node: Expr, children: list[Expr]) -> Expr:
+    if not children:
+        return transpose(node) if isinstance(node, Ones) and is_one(node.shape[0]) else node
+    if isinstance(node, Sum):
+        return add(*children)
+    if isinstance(node, Product):
+        return multiply(*children)
+    if isinstance(node, Hadamard):
+        return hadamard(*children)
+    if isinstance(node, Transpose):
+        return transpose(children[0])
+    if isinstance(node, Inverse):
+        return inverse(children[0])
+    if isinstance(node, Power):
+        return power(children[0], children[1])
+    if isinstance(node, Quotient):
+        return quotient(children[0], children[1])
+    if isinstance(node, ElementPower):
+        return element_power(children[0], children[1])
+    if isinstance(node, Apply):
+        return apply(node.function, children[0])
+    if isinstance(node, Call):
+        return call(node.function, children[0])
+    if isinstance(node, MatrixLiteral):
+        width = len(node.rows[0])
+        return matrix_literal([children[i : i + width] for i in range(0, len(children), width)])
+    if isinstance(node, Differentiate):
+        return Differentiate(children[0])
+    raise TypeError(f"cannot rebuild {type(node).__name__}")

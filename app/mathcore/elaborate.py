@@ -8,13 +8,14 @@ Every mistake is reported with the offset of the construct that caused it.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from fractions import Fraction
 
 from app.mathcore import build
 from app.mathcore.errors import MathError, ParseError, ShapeError, UnsupportedError
 from app.mathcore.printing import GREEK, GREEK_SET, to_text
-from app.mathcore.shapes import DimVar, ShapeConflict, display_shape, resolve_dim
+from app.mathcore.shapes import DimVar, ShapeConflict, display_shape, resolve_dim, unify
 from app.mathcore.syntax import SNode
 from app.mathcore.tree import (
     ELEMENTWISE_FUNCTIONS,
@@ -31,7 +32,7 @@ from app.mathcore.tree import (
 )
 from app.mathcore.variables import MAX_DECLARED_SIZE, NAME_PATTERN, Variable, conventional_rank
 
-FUNCTION_ALIASES = {"trace": "tr", "ln": "log", "sigma": "sigmoid"}
+FUNCTION_ALIASES = {"trace": "tr", "Tr": "tr", "ln": "log", "sigma": "sigmoid"}
 WHOLE_ARRAY_FUNCTIONS = {"tr", "det", "logdet", "sum", "norm", "softmax", "logsumexp", "diag"}
 SPECIAL_FUNCTIONS = {"inv", "transpose", "hadamard"}
 SIZED_ARRAYS = {"ones", "zeros"}
@@ -199,11 +200,17 @@ class Elaborator:
             else:
                 raise ParseError(f"unknown LaTeX command '{text}'", node.pos)
         text = _UNICODE_GREEK.get(text, text)
+        text = self.declared_spelling(text)
         if text not in self.declared:
             if text in {"e", "pi"}:
                 return Constant(text)
             if text == "I":
                 return Identity(self.fresh_dim())
+            sized = re.fullmatch(r"I_([A-Za-z][A-Za-z0-9]*|[0-9]+)", text)
+            if sized:  # I_n, I_3: the identity of that size
+                return Identity(
+                    self.size(SNode("number" if sized[1].isdigit() else "name", node.pos, sized[1]))
+                )
             # `sigma` alone is a scalar name; `sigma(z)` is the sigmoid
             if text in KNOWN_FUNCTIONS or text in {"trace", "ln"}:
                 raise ParseError(f"'{text}' is a function: write {text}(…)", node.pos)
@@ -215,6 +222,18 @@ class Elaborator:
             ):
                 return Differential(base, self.variable_shape(base))
         return Symbol(text, self.variable_shape(text))
+
+    def declared_spelling(self, name: str) -> str:
+        """``x_1`` for a declared ``x1`` and ``x1`` for a declared ``x_1``: a subscript written
+        either way means the declared name."""
+        if name in self.declared:
+            return name
+        match = re.fullmatch(r"([A-Za-z]+)(_?)([0-9]+)", name)
+        if match:
+            other = match[1] + ("" if match[2] else "_") + match[3]
+            if other in self.declared:
+                return other
+        return name
 
     # ----------------------------------------------------------------- the tree
 
@@ -231,8 +250,11 @@ class Elaborator:
         return self.ones(node.children, node.text == "0", node)
 
     def _number(self, node: SNode) -> Expr:
-        text = node.text + "0" if node.text.endswith(".") else node.text
-        return Number(Fraction(text))
+        mantissa, _, exponent = node.text.lower().partition("e")
+        value = Fraction(mantissa.rstrip(".") or "0")
+        if exponent:
+            value *= Fraction(10) ** int(exponent)
+        return Number(value)
 
     def _name(self, node: SNode) -> Expr:
         return self.name(node)
@@ -271,6 +293,8 @@ class Elaborator:
 
     def _chain(self, node: SNode) -> Expr:
         """A flat run ``a op b op c …``, combined left to right without recursion."""
+        if node.text == "additive":
+            return self._sum(node)
         result = self.expr(node.children[0])
         previous = node.children[0]
         for marker, operand in zip(node.children[1::2], node.children[2::2], strict=True):
@@ -289,6 +313,26 @@ class Elaborator:
                     error.position = marker.pos
                 raise
         return result
+
+    def _sum(self, node: SNode) -> Expr:
+        """``a + b - c + …`` built once from all its terms, so a long sum costs linear time;
+        shapes are checked term by term to name the ``+`` or ``-`` where they conflict."""
+        terms = [self.expr(node.children[0])]
+        shape: Shape | None = None if build.scalar(terms[0]) else terms[0].shape
+        for marker, operand in zip(node.children[1::2], node.children[2::2], strict=True):
+            right = self.expr(operand)
+            if not build.scalar(right):
+                try:
+                    if shape is None:
+                        shape = right.shape
+                    else:
+                        unify(shape[0], right.shape[0])
+                        unify(shape[1], right.shape[1])
+                except ShapeConflict:
+                    message = self._conflict_message("add", build.add(*terms), right)
+                    raise ShapeError(message, marker.pos) from None
+            terms.append(right if marker.text == "+" else build.negate(right))
+        return build.add(*terms)
 
     def _binary(self, node: SNode) -> Expr:
         """``^``, ``**`` and ``.^``: powers, transposes (``A^T``) and inverses (``A^{-1}``)."""

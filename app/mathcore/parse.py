@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.mathcore.elaborate import Elaborator, finish
-from app.mathcore.errors import LimitError
-from app.mathcore.syntax import parse_syntax
+from app.mathcore.errors import LimitError, MathError
+from app.mathcore.syntax import parse_source
 from app.mathcore.tree import Expr, tree_depth
 from app.mathcore.variables import Variable, parse_declarations
 
@@ -40,9 +40,14 @@ def parse(
     carrying the offset of the problem. Nothing in ``text`` is ever evaluated.
     """
     declared = _declarations(variables)
-    syntax = parse_syntax(text)
+    syntax, source = parse_source(text)
     elaborator = Elaborator(declared, syntax)
-    expr = elaborator.expr(syntax)
+    try:
+        expr = elaborator.expr(syntax)
+    except MathError as error:
+        if error.position is not None:
+            error.position = source.original(error.position)
+        raise
     if tree_depth(expr) > MAX_TREE_DEPTH:
         # a flat run such as a ./ b ./ c ./ … builds one level per operator
         raise LimitError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep", 0)

@@ -7,7 +7,9 @@ tree gives the same tree; the tests check both on many inputs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 
 from app.mathcore.shapes import display_dim
@@ -152,17 +154,66 @@ def _split_product(expr: Product) -> tuple[Fraction, list[Expr], list[Expr]]:
     return coefficient, numerator, denominator
 
 
+_LINKED: ContextVar[bool] = ContextVar("identity_sized_by_neighbours", default=False)
+"""Whether an identity printed now takes its size from a neighbour (``A + I``), so it can be
+written ``I``; one that stands alone is written with its size, ``I_n``, to read back the same."""
+
+
+@contextmanager
+def _linked(flag: bool) -> Iterator[None]:
+    token = _LINKED.set(flag)
+    try:
+        yield
+    finally:
+        _LINKED.reset(token)
+
+
+def _identity_like(expr: Expr) -> bool:
+    """An identity, possibly scaled: its size comes from its neighbours."""
+    if isinstance(expr, Product):
+        arrays = [f for f in expr.factors if not f.is_scalar]
+        return len(arrays) == 1 and isinstance(arrays[0], Identity)
+    return isinstance(expr, Identity)
+
+
+def _links(children: tuple[Expr, ...] | list[Expr]) -> list[bool]:
+    """For each child: whether an identity in it is sized by another child of the same node."""
+    anchored = any(not c.is_scalar and not _identity_like(c) for c in children)
+    links, seen = [], False
+    for child in children:
+        links.append(anchored or seen)
+        seen = seen or _identity_like(child)
+    return links
+
+
+def _identity(expr: Identity, latex: bool) -> str:
+    if _LINKED.get():
+        return "I"
+    size = display_dim(expr.size)
+    return f"I_{{{size}}}" if latex else f"I_{size}"
+
+
 def _join_sum(expr: Sum, render: Callable[[Expr], str], wrap: Callable[[Expr, int], str]) -> str:
     """``a + b - c``: a negative term is written with a minus, in either output language."""
-    parts = [render(expr.terms[0])]
-    for term in expr.terms[1:]:
-        if isinstance(term, Product) and _coefficient(term) < 0:
-            parts.append("- " + wrap(_negated(term), _PRODUCT))
-        elif isinstance(term, Number) and term.value < 0:
-            parts.append("- " + render(Number(-term.value)))
-        else:
-            parts.append("+ " + wrap(term, _SUM + 1))
+    links = _links(expr.terms)
+    with _linked(links[0]):
+        parts = [render(expr.terms[0])]
+    for term, link in zip(expr.terms[1:], links[1:], strict=True):
+        with _linked(link):
+            if isinstance(term, Product) and _coefficient(term) < 0:
+                parts.append("- " + wrap(_negated(term), _PRODUCT))
+            elif isinstance(term, Number) and term.value < 0:
+                parts.append("- " + render(Number(-term.value)))
+            else:
+                parts.append("+ " + wrap(term, _SUM + 1))
     return " ".join(parts)
+
+
+def _factor_links(expr: Product, outer: bool) -> dict[int, bool]:
+    """Which array factors (by position) are identities sized by the product or around it."""
+    arrays = [(i, f) for i, f in enumerate(expr.factors) if not f.is_scalar]
+    links = _links([f for _, f in arrays])
+    return {i: outer or link for (i, _), link in zip(arrays, links, strict=True)}
 
 
 def _number_text(value: Fraction) -> str:
@@ -211,6 +262,23 @@ def _wrap_text(expr: Expr, minimum: int) -> str:
 
 
 def _text(expr: Expr) -> str:
+    if isinstance(expr, Identity):
+        return _identity(expr, latex=False)
+    outer = _LINKED.get()
+    with _linked(False):
+        if isinstance(expr, Product):
+            return _product_text(expr, outer)
+        if isinstance(expr, Hadamard):
+            links = _links(expr.factors)
+            parts = []
+            for factor, link in zip(expr.factors, links, strict=True):
+                with _linked(link):
+                    parts.append(_wrap_text(factor, _PRODUCT + 2))
+            return " .* ".join(parts)
+        return _plain_text(expr)
+
+
+def _plain_text(expr: Expr) -> str:
     if isinstance(expr, Number):
         return _number_text(expr.value)
     if isinstance(expr, Constant):
@@ -219,16 +287,10 @@ def _text(expr: Expr) -> str:
         return expr.name
     if isinstance(expr, Differential):
         return "d" + expr.name
-    if isinstance(expr, Identity):
-        return "I"
     if isinstance(expr, Ones):
         return _ones_text("ones", expr)
     if isinstance(expr, Sum):
         return _join_sum(expr, _text, _wrap_text)
-    if isinstance(expr, Product):
-        return _product_text(expr)
-    if isinstance(expr, Hadamard):
-        return " .* ".join(_wrap_text(f, _PRODUCT + 2) for f in expr.factors)
     if isinstance(expr, Quotient):
         return f"{_wrap_text(expr.numerator, _PRODUCT)} ./ {_wrap_text(expr.denominator, _POWER)}"
     if isinstance(expr, Power):
@@ -294,7 +356,8 @@ def _trailing_denominators(expr: Product) -> bool:
     return True
 
 
-def _product_text(expr: Product) -> str:
+def _product_text(expr: Product, outer: bool = False) -> str:
+    links = _factor_links(expr, outer)
     coefficient, numerator, denominator = _split_product(expr)
     if denominator and not _trailing_denominators(expr):
         numerator = [f for f in expr.factors if not isinstance(f, Number)]
@@ -304,12 +367,14 @@ def _product_text(expr: Product) -> str:
         assert isinstance(ones, Ones)
         return _ones_text("zeros", ones)
     if coefficient < 0:
-        return "-" + _wrap_text(_negated(expr), _PRODUCT)
+        with _linked(outer):
+            return "-" + _wrap_text(_negated(expr), _PRODUCT)
     parts: list[str] = []
     if coefficient != 1 or not numerator:
         parts.append(_number_text(coefficient))
     for factor in numerator:
-        parts.append(_factor_text(factor))
+        with _linked(any(link for i, link in links.items() if expr.factors[i] is factor)):
+            parts.append(_factor_text(factor))
     text = " ".join(parts)
     for factor in denominator:
         text += " / " + _wrap_text(factor, _POWER)
@@ -395,6 +460,22 @@ def _number_latex(value: Fraction) -> str:
 
 
 def _latex(expr: Expr) -> str:
+    if isinstance(expr, Identity):
+        return _identity(expr, latex=True)
+    outer = _LINKED.get()
+    with _linked(False):
+        if isinstance(expr, Product):
+            return _product_latex(expr, outer)
+        if isinstance(expr, Hadamard):
+            parts = []
+            for factor, link in zip(expr.factors, _links(expr.factors), strict=True):
+                with _linked(link):
+                    parts.append(_wrap_latex(factor, _PRODUCT + 2))
+            return r" \odot ".join(parts)
+        return _plain_latex(expr)
+
+
+def _plain_latex(expr: Expr) -> str:
     if isinstance(expr, Number):
         return _number_latex(expr.value)
     if isinstance(expr, Constant):
@@ -403,16 +484,10 @@ def _latex(expr: Expr) -> str:
         return latex_name(expr.name)
     if isinstance(expr, Differential):
         return r"\mathrm{d}" + latex_name(expr.name)
-    if isinstance(expr, Identity):
-        return "I"
     if isinstance(expr, Ones):
         return _ones_latex("1", expr)
     if isinstance(expr, Sum):
         return _join_sum(expr, _latex, _wrap_latex)
-    if isinstance(expr, Product):
-        return _product_latex(expr)
-    if isinstance(expr, Hadamard):
-        return r" \odot ".join(_wrap_latex(f, _PRODUCT + 2) for f in expr.factors)
     if isinstance(expr, Quotient):
         return rf"{_wrap_latex(expr.numerator, _PRODUCT + 1)} \oslash {_wrap_latex(expr.denominator, _POWER)}"
     if isinstance(expr, Power):
@@ -459,18 +534,28 @@ def _base_latex(base: Expr) -> str:
     return _wrap_latex(base, _ATOM)
 
 
-def _product_latex(expr: Product) -> str:
+def _product_latex(expr: Product, outer: bool = False) -> str:
+    links = _factor_links(expr, outer)
     coefficient, numerator, denominator = _split_product(expr)
+    if denominator and not _trailing_denominators(expr):
+        # a fraction would move the denominators after the other factors: keep the order
+        numerator = [f for f in expr.factors if not isinstance(f, Number)]
+        denominator = []
     if _is_zero_array(expr):
         ones = expr.factors[1]
         assert isinstance(ones, Ones)
         return _ones_latex("0", ones)
     if coefficient < 0:
-        return "-" + _wrap_latex(_negated(expr), _PRODUCT)
-    top_factors = [_factor_latex(f) for f in numerator]
+        with _linked(outer):
+            return "-" + _wrap_latex(_negated(expr), _PRODUCT)
+    top_factors = []
+    for factor in numerator:
+        with _linked(any(link for i, link in links.items() if expr.factors[i] is factor)):
+            top_factors.append(_factor_latex(factor))
+    top_factors = _apart_from_sigma(top_factors)
     if denominator:
         top = " ".join(top_factors) or "1"
-        bottom = " ".join(_factor_latex(f) for f in denominator)
+        bottom = " ".join(_apart_from_sigma([_factor_latex(f) for f in denominator]))
         if coefficient.denominator != 1:
             bottom = f"{coefficient.denominator} {bottom}"
         if coefficient.numerator != 1:
@@ -478,6 +563,19 @@ def _product_latex(expr: Product) -> str:
         return rf"\frac{{{top}}}{{{bottom}}}"
     parts = ([] if coefficient == 1 else [_number_latex(coefficient)]) + top_factors
     return " ".join(parts) if parts else "1"
+
+
+def _apart_from_sigma(factors: list[str]) -> list[str]:
+    r"""``\sigma \cdot \left(x + y\right)``: the scalar σ times a bracket, which without the dot
+    would read as the sigmoid ``\sigma\left(x + y\right)``."""
+    out = list(factors)
+    for index in range(1, len(out)):
+        before = out[index - 1]
+        if (before == r"\sigma" or before.endswith(r" \sigma")) and out[index].startswith(
+            r"\left("
+        ):
+            out[index] = r"\cdot " + out[index]
+    return out
 
 
 def _factor_latex(factor: Expr) -> str:

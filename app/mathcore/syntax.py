@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -18,7 +19,8 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from app.mathcore.errors import LimitError, ParseError
+from app.mathcore.errors import LimitError, MathError, ParseError
+from app.mathcore.notation import Source, normalise
 
 MAX_LENGTH = 2000
 MAX_NESTING = 100
@@ -50,10 +52,6 @@ def _pos(item: SNode | Token) -> int:
     return item.pos if isinstance(item, SNode) else int(item.start_pos or 0)
 
 
-_POWER_OPS = {"^", "**", ".^"}
-_ADDITIVE = {"+", "-", "−"}
-
-
 class _Builder(Transformer[Token, SNode]):
     """Called by the parser at each reduction; builds :class:`SNode` objects bottom-up."""
 
@@ -62,9 +60,18 @@ class _Builder(Transformer[Token, SNode]):
 
     def number(self, items: list[Token]) -> SNode:
         token = items[0]
-        digits = sum(ch.isdigit() for ch in token)
-        if digits > MAX_DIGITS:
+        mantissa, _, exponent = str(token).lower().partition("e")
+        digits = sum(ch.isdigit() for ch in mantissa)
+        if digits > MAX_DIGITS or len(exponent.lstrip("+-")) > 3:
             raise LimitError(f"numbers are limited to {MAX_DIGITS} digits", _pos(token))
+        if exponent:
+            value = Fraction(mantissa.rstrip(".") or "0") * Fraction(10) ** int(exponent)
+            if max(len(str(abs(value.numerator))), len(str(value.denominator))) > MAX_DIGITS:
+                raise LimitError(
+                    f"numbers are limited to {MAX_DIGITS} digits: {token} has more once written "
+                    f"out; write it with a power of ten, as {mantissa} * 10^{int(exponent)}",
+                    _pos(token),
+                )
         return _node("number", _pos(token), str(token))
 
     def name(self, items: list[Token]) -> SNode:
@@ -76,26 +83,33 @@ class _Builder(Transformer[Token, SNode]):
 
     def binary(self, items: list[Any]) -> SNode:
         left, op, right = items
-        return self._chain(left, str(op), _pos(op), right)
+        return _node("binary", _pos(op), str(op), (left, right))
 
-    def juxtapose(self, items: list[Any]) -> SNode:
-        left, right = items
-        return self._chain(left, "", right.pos, right)
+    def additive(self, items: list[Any]) -> SNode:
+        return self._run("additive", items)
+
+    def multiplicative(self, items: list[Any]) -> SNode:
+        return self._run("multiplicative", items)
 
     @staticmethod
-    def _chain(left: SNode, op: str, pos: int, right: SNode) -> SNode:
-        """A binary node; a left-associative run such as ``a + b - c + …`` or ``a b c …``
-        becomes one flat ``chain`` (operands, then one ``op`` node per operator), so a long
-        sum is as shallow as a short one."""
-        if op in _POWER_OPS:
-            return _node("binary", pos, op, (left, right))
-        group = "additive" if op in _ADDITIVE else "multiplicative"
-        marker = SNode("op", pos, op)
-        if left.kind == "chain" and left.text == group:
-            children = (*left.children, marker, right)
-            depth = max(left.depth, right.depth + 1)
-            return SNode("chain", left.pos, group, children, depth)
-        return _node("chain", left.pos, group, (left, marker, right))
+    def _run(group: str, items: list[Any]) -> SNode:
+        """A flat ``chain``: operands, then one ``op`` node per operator (text ``""`` for a
+        factor written right after another), so a long sum is as shallow as a short one."""
+        children: list[SNode] = [items[0]]
+        for item in items[1:]:
+            if isinstance(item, Token):
+                children.append(SNode("op", _pos(item), str(item)))
+            else:
+                if children[-1].kind != "op":
+                    children.append(SNode("op", item.pos, ""))
+                children.append(item)
+        operands = children[0::2]
+        depth = 1 + max(child.depth for child in operands)
+        if depth > MAX_DEPTH:
+            raise LimitError(
+                f"the expression is nested more than {MAX_DEPTH} levels deep", items[0].pos
+            )
+        return SNode("chain", items[0].pos, group, tuple(children), depth)
 
     def unary(self, items: list[Any]) -> SNode:
         op, operand = items
@@ -164,21 +178,19 @@ def _parser() -> Lark:
     return Lark(grammar, parser="lalr", transformer=_Builder(), maybe_placeholders=False)
 
 
-_SIZING = re.compile(r"\\(left|right|[bB]igg?[lr]?)(?![A-Za-z])")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 _OPERAND_ENDS = set("([{,;+-−*/@^=⊙∘·×") | {"\ue000", "\ue002"}
 
 
 def _prepare(text: str) -> str:
-    """Rewrite layout-only LaTeX and bar delimiters without moving any character.
+    """Rewrite bar delimiters without moving any character.
 
-    ``\\left``/``\\right`` become spaces; each norm bar ``||``, ``\\|`` or ``‖`` becomes an
-    opening or closing marker, decided by what precedes it (an opener stands where an
-    operand is expected), so that the grammar needs no context. Lengths never change,
-    so every offset still points into the learner's text.
+    Each norm bar ``||``, ``\\|`` or ``‖`` becomes an opening or closing marker, decided by
+    what precedes it (an opener stands where an operand is expected), so that the grammar
+    needs no context. Lengths never change.
     """
-    chars = list(_SIZING.sub(lambda m: " " * len(m.group(0)), text))
+    chars = list(text)
     open_bars: list[str] = []
     i = 0
     while i < len(chars):
@@ -272,18 +284,37 @@ def _describe_unexpected(text: str, error: UnexpectedInput) -> ParseError:
 def parse_syntax(text: str) -> SNode:
     """Parse ``text`` into a syntax tree, or raise a :class:`ParseError` with its offset.
 
-    >>> parse_syntax("2 x").kind
-    'binary'
+    >>> parse_syntax("2 x").kind, parse_syntax("2 x").text
+    ('chain', 'multiplicative')
+    """
+    return parse_source(text)[0]
+
+
+def parse_source(text: str) -> tuple[SNode, Source]:
+    """The syntax tree of ``text`` and the rewritten text it was read from.
+
+    Offsets in the tree are offsets in ``Source.text``; ``Source.original`` maps them back
+    into ``text``. Errors raised here already point into ``text``.
     """
     if len(text) > MAX_LENGTH:
         raise LimitError(f"expressions are limited to {MAX_LENGTH} characters", MAX_LENGTH)
     if not text.strip():
         raise ParseError("type an expression", 0)
     _check_brackets(text)
-    prepared = _prepare(text)
+    source = normalise(text)
+    prepared = _prepare(source.text)
     try:
         tree = _parser().parse(prepared)
     except UnexpectedInput as error:
-        raise _describe_unexpected(text, error) from None
+        raise _located(_describe_unexpected(source.text, error), source) from None
+    except MathError as error:  # raised by the builder while parsing
+        raise _located(error, source) from None
     assert isinstance(tree, SNode)
-    return tree
+    return tree, source
+
+
+def _located(error: MathError, source: Source) -> MathError:
+    """``error`` with its position moved from the rewritten text into the learner's."""
+    if error.position is not None:
+        error.position = source.original(error.position)
+    return error

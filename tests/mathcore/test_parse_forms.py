@@ -78,7 +78,7 @@ FORMS: list[tuple[str, str, list[Any], Decl]] = [
     ("A^-T", "A^-T", ["n", "n"], None),
     ("A^2", "A^2", ["n", "n"], None),
     ("A^3", "A^3", ["n", "n"], None),
-    ("A^0", "I", ["n", "n"], None),
+    ("A^0", "I_n", ["n", "n"], None),
     # elementwise operators
     ("x .* y", "x .* y", ["n"], None),
     ("x ⊙ y", "x .* y", ["n"], None),
@@ -116,7 +116,7 @@ FORMS: list[tuple[str, str, list[Any], Decl]] = [
     ("diag(diag(X))", "diag(diag(X))", ["n", "n"], None),
     ("log det(A)", "log(det(A))", [], None),
     # the identity is sized by its context
-    ("I", "I", ["n", "n"], None),
+    ("I", "I_n", ["n", "n"], None),
     ("A + I", "A + I", ["n", "n"], None),
     ("x^T I x", "x^T I x", [], None),
     # a scalar broadcasts over an array
@@ -563,7 +563,7 @@ def test_doc_table_row(typed: str, text: str, shape: list[Any]) -> None:
 DOC_PROSE: list[tuple[str, str]] = [
     ("\\frac{a^T b}{2}", "1/2 a^T b"),
     ("2^3^2", "512"),
-    ("A^0", "I"),
+    ("A^0", "I_n"),
     ("log det A", "log(det(A))"),
     ("\\sqrt x", "sqrt(x)"),
     ("exp alpha", "exp(alpha)"),
