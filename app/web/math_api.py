@@ -38,7 +38,7 @@ ERROR_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 class VariableSpec(BaseModel):
     shape: list[int | str] = Field(default_factory=list, max_length=2)
-    properties: list[Literal["symmetric", "spd", "diagonal", "positive"]] = Field(
+    properties: list[Literal["symmetric", "spd", "diagonal", "positive", "simplex"]] = Field(
         default_factory=list
     )
 
@@ -88,6 +88,10 @@ class DerivativeResponse(BaseModel):
     shape: list[Dimension]
     steps: list[StepModel]
     verified: bool
+    status: Literal["verified", "failed-check", "unverified"] = Field(
+        description="failed-check: the result disagrees with its own numerical check; "
+        "it is not an answer and should be reported"
+    )
     numpy: str
     value: JSONValue
     kind: str
@@ -149,6 +153,7 @@ def compute_derivative(request: DerivativeRequest) -> DerivativeResponse:
         shape=result_shape(result.shape),
         steps=[StepModel(rule=s.rule, latex=s.latex, formula=s.formula) for s in result.steps],
         verified=result.verified,
+        status=result.status,
         numpy=result.numpy,
         value=value,
         kind=result.kind,

@@ -79,7 +79,7 @@ function renderVariables(variables) {
     shapeInput.dataset.name = name;
     shapeCell.append(shapeInput);
     const propsCell = document.createElement("td");
-    for (const property of ["symmetric", "spd", "diagonal", "positive"]) {
+    for (const property of ["symmetric", "spd", "diagonal", "positive", "simplex"]) {
       const label = document.createElement("label");
       label.className = "property";
       const box = document.createElement("input");
@@ -155,9 +155,17 @@ function renderResult(data) {
   const kindTitles = { gradient: "Gradient", jacobian: "Jacobian", hessian: "Hessian" };
   $("result-title").textContent = `${kindTitles[data.kind]} (${data.layout} layout)`;
   const badge = $("verified-badge");
-  badge.textContent = data.verified ? "✓ verified numerically" : "✗ not verified";
+  // A result that disagrees with its own numerical check is a bug, not an answer.
+  const failed = data.status === "failed-check";
+  badge.textContent = data.verified
+    ? "✓ verified numerically"
+    : failed
+      ? "✗ failed its check"
+      : "✗ not verified";
   badge.className = `badge ${data.verified ? "ok" : "bad"}`;
   badge.title = data.check.message;
+  $("result-failed").hidden = !failed;
+  $("result-math").hidden = failed;
   renderTex($("result-math"), data.latex, true);
   $("result-shape").textContent = `shape ${shapeText(data.shape)} · ${data.check.message}`;
   const notes = $("result-notes");

@@ -195,6 +195,45 @@ def test_jacobian_of_a_broadcast_sum_wrt_the_scalar_is_a_column_of_ones(client: 
     assert (body["shape"], body["verified"]) == (["n"], True)
 
 
+# Inputs that answered HTTP 500 (a scalar broadcast inside a product, then an uncaught shape
+# conflict), or a wrong Jacobian, or "not verified" for a correct result: typed as learners do,
+# without declarations; (expression, wrt, kind).
+ONCE_BROKEN = [
+    ("W x - logsumexp(W x)", "x", None),
+    ("-y^T (W x - logsumexp(W x))", "x", None),
+    ("-y^T (W x - logsumexp(W x))", "W", None),
+    ("A x + a^T x", "x", None),
+    ("A (x - sum(x)/3)", "x", None),
+    ("(x - sum(x)/3) / norm(x - sum(x)/3)", "x", None),
+    ("sigmoid(W x - logsumexp(W x))", "x", None),
+    ("norm(x - sum(x)/3)^2", "x", "hessian"),
+    ("tr(inv(X^T X))", "X", None),
+    ("log(det(X^T X))", "X", None),
+]
+
+
+@pytest.mark.parametrize(("expression", "wrt", "kind"), ONCE_BROKEN)
+def test_broadcast_scalars_and_gram_matrices_are_differentiated_and_verified(
+    client: TestClient, expression: str, wrt: str, kind: str | None
+) -> None:
+    body: dict[str, Any] = {"expression": expression, "wrt": wrt}
+    if kind is not None:
+        body["kind"] = kind
+    status, answer = derivative_api(client, **body)
+    assert status == 200, answer
+    assert (answer["verified"], answer["status"]) == (True, "verified"), answer["check"]
+
+
+def test_a_probability_vector_can_be_declared_and_its_sum_is_used(client: TestClient) -> None:
+    variables = {"y": {"shape": ["n"], "properties": ["simplex"]}, "z": {"shape": ["n"]}}
+    status, body = derivative_api(
+        client, expression="-y^T log(softmax(z))", wrt="z", variables=variables
+    )
+    assert status == 200
+    assert (body["derivative"], body["status"]) == ("softmax(z) - y", "verified")
+    assert any("sum(y) = 1" in note for note in body["notes"])
+
+
 def test_gradient_wrt_a_symmetric_matrix_has_a_note(client: TestClient) -> None:
     variables = {"x": {"shape": ["n"]}, "A": {"shape": ["n", "n"], "properties": ["symmetric"]}}
     status, body = derivative_api(client, expression="x^T A x", wrt="A", variables=variables)
