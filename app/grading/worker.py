@@ -26,6 +26,7 @@ import os
 import resource
 from collections.abc import Callable
 from concurrent.futures import CancelledError
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -170,9 +171,13 @@ class GradingPool:
                 self._lanes.pop(lane_key, None)
 
     async def _call(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
-        pool = self._ensure_pool()
         for attempt in range(2):
-            future = pool.schedule(function, args=args, timeout=self.time_limit)
+            try:
+                future = self._ensure_pool().schedule(function, args=args, timeout=self.time_limit)
+            except RuntimeError:
+                # pebble marks a pool it cannot manage any more (see below) as failed
+                self._discard_pool()
+                future = self._ensure_pool().schedule(function, args=args, timeout=self.time_limit)
             try:
                 return await asyncio.wrap_future(future)
             except TimeoutError:
@@ -192,16 +197,27 @@ class GradingPool:
                 # may have been a neighbour's doing (a crash, or a signal from outside).
                 if attempt == 1:
                     raise WorkerCrashed from None
+            except BrokenProcessPool:
+                # Workers killed from outside while idle: pebble gives the pool up. Start a
+                # fresh one and run the call once more there.
+                self._discard_pool()
+                if attempt == 1:
+                    raise WorkerCrashed from None
             except CancelledError:
                 raise WorkerCrashed from None
             except asyncio.CancelledError:
-                future.cancel()  # the client went away: free the worker (pebble kills it)
+                future.cancel()  # type: ignore[no-untyped-call]  # client gone: free the worker
                 raise
         raise WorkerCrashed
+
+    def _discard_pool(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.stop()  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         """Stop the workers (the app's lifespan calls this on shutdown)."""
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            pool.stop()
+            pool.stop()  # type: ignore[no-untyped-call]
             pool.join(timeout=5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -162,3 +163,21 @@ def test_one_lane_runs_one_call_at_a_time_and_refuses_a_flood() -> None:
     assert all(later[0] >= earlier[1] for earlier, later in zip(lane, lane[1:], strict=False))
     assert other[0][0] < lane[0][1]  # the call outside the lane overlapped the lane's first
     assert refused == 12 - 8  # the lane holds eight calls; the rest are told to wait
+
+
+def test_workers_killed_from_outside_while_idle_are_replaced() -> None:
+    pool = GradingPool(workers=2)
+
+    async def scenario() -> bool:
+        await pool.start()
+        pids = set(await asyncio.gather(*(pool.run(pid_after, 0.3) for _ in range(4))))
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        await asyncio.sleep(1)  # let the pool notice, whatever it then decides
+        grade = await pool.run(grade_expression, "2 x", "x + x", None)
+        return grade.equivalent
+
+    try:
+        assert run_in_fresh_loop(scenario)
+    finally:
+        pool.close()
