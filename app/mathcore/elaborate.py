@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from app.mathcore import build
-from app.mathcore.errors import MathError, ParseError, ShapeError, UnsupportedError
+from app.mathcore.errors import AmbiguousName, MathError, ParseError, ShapeError, UnsupportedError
 from app.mathcore.printing import GREEK, GREEK_SET, to_text
 from app.mathcore.shapes import DimVar, ShapeConflict, display_shape, resolve_dim, unify
 from app.mathcore.syntax import SNode
@@ -89,6 +89,11 @@ _UNICODE_GREEK = {
     "ϑ": "theta",
     "ϕ": "phi",
 }
+MAX_SPLITS = 2
+"""Enough to tell one reading of run-together letters from several."""
+CONVENTIONAL_RUN = re.compile(r"[A-Z]+[a-df-z]?")
+"""Letters that, with nothing declared, read as a product: matrices then at most one vector
+(``Ax``, ``Xw``, ``ABx``); never a trailing ``e``, which would be the constant."""
 DIMENSION_LABELS = ["n", "m", "p", "q", "k", "r", "s", "t", "u", "v", "w"]
 
 
@@ -116,8 +121,11 @@ def _is_one(node: SNode) -> bool:
 class Elaborator:
     """Gives meaning to one syntax tree; see :func:`elaborate`."""
 
-    def __init__(self, declared: dict[str, Variable], root: SNode) -> None:
+    def __init__(self, declared: dict[str, Variable], root: SNode, text: str = "") -> None:
         self.declared = declared
+        self.text = text
+        self.readings: list[tuple[int, int, str]] = []
+        """(start, end, reading) for each run of letters read as a product, in ``text``."""
         self.shapes: dict[str, Shape] = {}
         self.names_in_text = _names(root)
         used = {d for v in declared.values() for d in v.shape if isinstance(d, str)}
@@ -221,7 +229,91 @@ class Elaborator:
                 and (base in self.declared or base in self.names_in_text)
             ):
                 return Differential(base, self.variable_shape(base))
+            parts = self.split(text, node.pos)
+            if parts:
+                self.readings.append((node.pos, node.pos + len(node.text), " ".join(parts)))
+                return self.product_of(parts, node.pos)
         return Symbol(text, self.variable_shape(text))
+
+    def transpose_run(self, node: SNode) -> SNode | None:
+        """``x^TAx`` as ``x^T A x``: an exponent ``T`` run into the next names.
+
+        Only an unbraced exponent that is not a declared name counts; the rest (``Ax``) must
+        be a declared name or read as one (split, with nothing declared, as ``A x``).
+        """
+        base, exponent = node.children
+        head, rest_power = exponent, None
+        if exponent.kind == "binary" and exponent.text in {"^", "**"}:
+            head, rest_power = exponent.children
+        if head.kind != "name" or len(head.text) < 2 or head.text[0] != "T":
+            return None
+        if head.text in self.declared or not NAME_PATTERN.fullmatch(head.text):
+            return None
+        rest = head.text[1:]
+        if rest in KNOWN_FUNCTIONS:
+            return None
+        declared = rest in self.declared or self.declared_spelling(rest) in self.declared
+        parts = None if declared else self.split(rest, head.pos + 1)
+        if not (declared or parts or not self.declared):
+            return None
+        rest_node = SNode("name", head.pos + 1, rest)
+        if rest_power is not None:
+            rest_node = SNode("binary", exponent.pos, exponent.text, (rest_node, rest_power))
+        transposed = SNode("postfix", head.pos, "'", (base,))
+        shown = " ".join(parts) if parts else rest
+        reading = f"{self.text[base.pos : node.pos].strip() or 'the base'}^T {shown}"
+        self.readings.append((base.pos, head.pos + len(head.text), reading))
+        return SNode(
+            "chain",
+            base.pos,
+            "multiplicative",
+            (transposed, SNode("op", head.pos + 1, ""), rest_node),
+        )
+
+    def split(self, name: str, position: int) -> list[str] | None:
+        """The names that the letters ``name`` run together, or None to read it as one name.
+
+        With declarations, only a split into declared names counts, and more than one is a
+        question (:class:`AmbiguousName`); with none, a run of capitals and at most one
+        final small letter (``Ax``, ``Xw``) is a product, as a learner writing ``2Ax`` means.
+        """
+        if len(name) < 2 or name in self.declared or name.split("_")[0] in GREEK_SET:
+            return None
+        if not self.declared:
+            return list(name) if CONVENTIONAL_RUN.fullmatch(name) else None
+        splits = _splits(name, set(self.declared))
+        if not splits:
+            return None
+        if len(splits) > 1:
+            options = [" ".join(s) for s in splits]
+            raise AmbiguousName(
+                f"'{name}' could be {' or '.join(options)}: did you mean `{options[0]}`? "
+                "Put spaces between names to say which",
+                position,
+                options,
+            )
+        return splits[0]
+
+    def product_of(self, parts: list[str], position: int) -> Expr:
+        """``X w`` for the parts ``["X", "w"]``, each at its own offset for messages."""
+        offset = position
+        result: Expr | None = None
+        for part in parts:
+            factor = self.name(SNode("name", offset, part))
+            if result is None:
+                result = factor
+            else:
+                left = result
+                result = self._checked(
+                    lambda left=left, factor=factor: build.multiply(left, factor),
+                    SNode("op", offset, ""),
+                    "multiply",
+                    left,
+                    factor,
+                )
+            offset += len(part)
+        assert result is not None
+        return result
 
     def declared_spelling(self, name: str) -> str:
         """``x_1`` for a declared ``x1`` and ``x1`` for a declared ``x_1``: a subscript written
@@ -339,6 +431,13 @@ class Elaborator:
         op = node.text
         left_node, right_node = node.children
         if op in {"^", "**"}:
+            run_on = self.transpose_run(node)
+            if run_on is not None:
+                outer = self.readings[-1]
+                expr = self.expr(run_on)
+                # one reading for the whole run: x^TAx as x^T A x, not also Ax as A x
+                self.readings = [r for r in self.readings if r is outer or not _inside(r, outer)]
+                return expr
             exponent = _unwrap(right_node)
             if exponent.kind == "name" and exponent.text in TRANSPOSE_MARKS:
                 if _is_one(left_node):
@@ -496,6 +595,14 @@ class Elaborator:
             if len(node.children) != 1:
                 raise ParseError("d(…) takes one expression", node.pos)
             return Differentiate(self.expr(node.children[0]))
+        parts = None if name in self.declared or node.spaced else self.split(name, node.pos)
+        if parts and len(node.children) == 1:  # AB(x + y): the product A B (x + y)
+            self.readings.append((node.pos, node.pos + len(name), " ".join(parts)))
+            factor = self.product_of(parts, node.pos)
+            argument = self.expr(node.children[0])
+            return self._checked(
+                lambda: build.multiply(factor, argument), node, "multiply", factor, argument
+            )
         plain_name = (
             name in self.declared
             or len(name) == 1
@@ -552,6 +659,26 @@ class Elaborator:
                         entry_node.pos,
                     )
         return build.matrix_literal(typed)
+
+
+def _inside(inner: tuple[int, int, str], outer: tuple[int, int, str]) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _splits(name: str, names: set[str]) -> list[list[str]]:
+    """The ways (at most MAX_SPLITS) to cut ``name`` into two or more of ``names``."""
+    found: list[list[str]] = []
+    stack: list[tuple[int, list[str]]] = [(0, [])]
+    while stack and len(found) < MAX_SPLITS:
+        start, parts = stack.pop()
+        if start == len(name):
+            if len(parts) > 1:
+                found.append(parts)
+            continue
+        for end in range(start + 1, len(name) + 1):  # the longest is popped, so tried, first
+            if name[start:end] in names:
+                stack.append((end, [*parts, name[start:end]]))
+    return found
 
 
 def _concrete(dim: Dim, names: dict[int, str]) -> Dim:

@@ -45,6 +45,25 @@ class ParseError(MathError):
     kind: ErrorKind = "syntax"
 
 
+class AmbiguousName(ParseError):
+    """Letters written together that split into declared names in more than one way, as
+    ``xyz`` with ``x``, ``y``, ``xy`` and ``yz`` declared. Not a wrong answer: a question about
+    the notation, so a grader should ask again rather than count an attempt.
+
+    ``suggestion`` is the first reading, spelt with spaces (``"x yz"``); ``options`` are all.
+    """
+
+    kind: ErrorKind = "syntax"
+
+    def __init__(self, message: str, position: int | None, options: list[str]) -> None:
+        super().__init__(message, position)
+        self.options = options
+        self.suggestion = options[0]
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "suggestion": self.suggestion, "options": self.options}
+
+
 class ShapeError(MathError):
     """The expression parses but its shapes do not fit together."""
 

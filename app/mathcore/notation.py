@@ -96,6 +96,20 @@ UNICODE_OPERATORS = {
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How a piece of the text was understood when it could have been meant otherwise:
+    ``Reading("Xw", 0, "X w")`` says the letters ``Xw`` were read as the product ``X w``.
+    The "interpreted as" preview shows these, so no reading goes unseen."""
+
+    text: str
+    position: int
+    reading: str
+
+    def message(self) -> str:
+        return f"read `{self.text}` as {self.reading}"
+
+
+@dataclass(frozen=True)
 class Source:
     """A rewritten text and, for each of its characters, the offset it came from."""
 

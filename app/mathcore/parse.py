@@ -8,11 +8,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.mathcore.elaborate import Elaborator, finish
 from app.mathcore.errors import LimitError, MathError
+from app.mathcore.notation import Reading
 from app.mathcore.syntax import parse_source
 from app.mathcore.tree import Expr, tree_depth
 from app.mathcore.variables import Variable, parse_declarations
@@ -28,6 +29,8 @@ class Parsed:
     expr: Expr
     variables: dict[str, Variable]
     text: str
+    readings: list[Reading] = field(default_factory=list)
+    """Run-together letters read as products (``Xw`` as ``X w``), for the preview to show."""
 
 
 def parse(
@@ -41,7 +44,7 @@ def parse(
     """
     declared = _declarations(variables)
     syntax, source = parse_source(text)
-    elaborator = Elaborator(declared, syntax)
+    elaborator = Elaborator(declared, syntax, source.text)
     try:
         expr = elaborator.expr(syntax)
     except MathError as error:
@@ -52,7 +55,11 @@ def parse(
         # a flat run such as a ./ b ./ c ./ … builds one level per operator
         raise LimitError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep", 0)
     expr, found = finish(expr, declared)
-    return Parsed(expr, found, text)
+    readings = [
+        Reading(text[source.original(start) : source.original(end)], source.original(start), shown)
+        for start, end, shown in elaborator.readings
+    ]
+    return Parsed(expr, found, text, readings)
 
 
 def _declarations(variables: Mapping[str, Any] | dict[str, Variable] | None) -> dict[str, Variable]:

@@ -56,6 +56,10 @@ class ParseResponse(BaseModel):
     shape: list[Dimension]
     variables: dict[str, list[Dimension]]
     text: str = Field(description="The expression in canonical plain text; it parses back.")
+    readings: list[str] = Field(
+        default_factory=list,
+        description="How run-together letters were read, e.g. 'read `Xw` as X w'.",
+    )
 
 
 class DerivativeRequest(BaseModel):
@@ -131,6 +135,7 @@ def describe(request: ParseRequest) -> ParseResponse:
         shape=result_shape(parsed.expr.shape),
         variables={name: v.declared_form() for name, v in parsed.variables.items()},
         text=to_text(parsed.expr),
+        readings=[reading.message() for reading in parsed.readings],
     )
 
 

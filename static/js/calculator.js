@@ -1,5 +1,6 @@
 // The matrix-derivative calculator: live preview, editable variables, result and steps.
 import { renderTex } from "/static/js/math.js";
+import { readingNotes } from "/static/js/preview.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("calc-form");
@@ -134,7 +135,7 @@ async function updatePreview() {
   const label = document.createElement("span");
   label.className = "muted small";
   label.textContent = "interpreted as ";
-  preview.replaceChildren(label, holder, shape);
+  preview.replaceChildren(label, holder, shape, ...readingNotes(data.readings));
   renderVariables(data.variables);
   preview.dataset.state = "ready"; // tests wait for this: loading → ready | error
 }

@@ -27,6 +27,17 @@ export function shapeText(shape) {
   return shape.length === 0 ? "scalar" : shape.length === 1 ? `${shape[0]}×1` : `${shape[0]}×${shape[1]}`;
 }
 
+/** One note per reading the server reports ("read `Xw` as X w"): letters run together are read
+ * as a product, and the learner must see that reading, never have it made silently. */
+export function readingNotes(readings) {
+  return (readings ?? []).map((reading) => {
+    const note = document.createElement("span");
+    note.className = "muted small preview-reading";
+    note.textContent = ` · ${reading}`;
+    return note;
+  });
+}
+
 /** Keep `preview` showing how the text of `input` is read; `variables()` gives declarations. */
 export function attachPreview(input, preview, errorBox, variables) {
   let timer = 0;
@@ -57,7 +68,7 @@ export function attachPreview(input, preview, errorBox, variables) {
     const shape = document.createElement("span");
     shape.className = "muted small";
     shape.textContent = ` (${shapeText(data.shape)})`;
-    preview.replaceChildren(label, holder, shape);
+    preview.replaceChildren(label, holder, shape, ...readingNotes(data.readings));
   }
   input.addEventListener("input", () => {
     clearTimeout(timer);

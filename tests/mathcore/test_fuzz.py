@@ -142,7 +142,7 @@ def test_api_parse_answers_200_or_a_typed_422(client: TestClient, text: str) -> 
     assert response.status_code in {200, 422}, response.text
     body = response.json()
     if response.status_code == 200:
-        assert set(body) == {"latex", "shape", "variables", "text"}
+        assert set(body) == {"latex", "shape", "variables", "text", "readings"}
     else:
         error = body["error"]
         assert error["kind"] in {"syntax", "shape", "unsupported", "limit"}

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
-from app.mathcore.errors import MathError
+from app.mathcore.errors import AmbiguousName, MathError, ParseError
 from app.mathcore.evaluate import evaluate
 from app.mathcore.parse import parse
 from app.mathcore.printing import to_text
@@ -247,3 +248,119 @@ def test_unreadable_notation_says_what_to_type(typed: str, fragment: str) -> Non
         parse(typed)
     assert fragment in caught.value.message
     assert caught.value.position is not None and 0 <= caught.value.position <= len(typed)
+
+
+# ------------------------------------------------------------------- letters run together
+
+LEARNER: dict[str, Any] = {
+    "X": {"shape": ["m", "n"]},
+    "A": {"shape": ["n", "n"]},
+    "w": {"shape": ["n"]},
+    "x": {"shape": ["n"]},
+    "y": {"shape": ["m"]},
+    "b": {"shape": ["n"]},
+    "x1": {"shape": ["n"]},
+    "W_2": {"shape": ["n", "n"]},
+    "alpha": {"shape": []},
+}
+
+# (typed, the same formula spaced out, declarations, the readings shown)
+RUN_TOGETHER: list[tuple[str, str, dict[str, Any] | None, list[str]]] = [
+    ("Ax", "A x", None, ["read `Ax` as A x"]),
+    ("Xw", "X w", None, ["read `Xw` as X w"]),
+    ("2Ax", "2 A x", None, ["read `Ax` as A x"]),
+    ("ABx", "A B x", None, ["read `ABx` as A B x"]),
+    ("x^TAx", "x^T A x", None, ["read `x^TAx` as x^T A x"]),
+    ("X^TX", "X^T X", None, ["read `X^TX` as X^T X"]),
+    ("x^Tx", "x^T x", None, ["read `x^Tx` as x^T x"]),
+    ("x'Ax", "x^T A x", None, ["read `Ax` as A x"]),
+    ("||Ax-b||^2", "norm(A x - b)^2", None, ["read `Ax` as A x"]),
+    ("2X^T(Xw-y)", "2 X^T (X w - y)", None, ["read `Xw` as X w"]),
+    ("\\sigma(Wx + b)", "sigmoid(W x + b)", None, ["read `Wx` as W x"]),
+    ("A^TB^T", "A^T B^T", None, ["read `A^TB` as A^T B"]),
+    ("AB(x + y)", "A B (x + y)", None, ["read `AB` as A B"]),
+    (
+        "x^TAx + b^TAx",
+        "x^T A x + b^T A x",
+        None,
+        ["read `x^TAx` as x^T A x", "read `b^TAx` as b^T A x"],
+    ),
+    # with declarations, only declared names split
+    ("Xw", "X w", LEARNER, ["read `Xw` as X w"]),
+    ("X^T(Xw - y)", "X^T (X w - y)", LEARNER, ["read `Xw` as X w"]),
+    ("X^TXw", "X^T X w", LEARNER, ["read `X^TXw` as X^T X w"]),
+    ("Ax + b", "A x + b", LEARNER, ["read `Ax` as A x"]),
+    ("x^TAx", "x^T A x", LEARNER, ["read `x^TAx` as x^T A x"]),
+    ("alphax", "alpha x", LEARNER, ["read `alphax` as alpha x"]),
+    ("W_2x1", "W_2 x1", LEARNER, ["read `W_2x1` as W_2 x1"]),
+    # declared names keep their meaning; so do words that are not products
+    ("x1", "x1", LEARNER, []),
+    ("W_2 x", "W_2 x", LEARNER, []),
+    ("alpha x", "alpha x", LEARNER, []),
+    ("alpha", "alpha", None, []),
+    ("x y^T", "x y^T", None, []),
+    ("e^x", "exp(x)", None, []),
+    ("A x", "A x", None, []),
+]
+
+
+def _random_at(parsed_variables: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    sizes = {"n": 3, "m": 4, "p": 2, "q": 5}
+    return {
+        name: rng.normal(size=tuple(d if isinstance(d, int) else sizes[d] for d in v.shape))
+        for name, v in parsed_variables.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "spaced", "declared", "readings"),
+    RUN_TOGETHER,
+    ids=[row[0] + (" [declared]" if row[2] else "") for row in RUN_TOGETHER],
+)
+def test_letters_run_together_are_read_as_a_product_and_say_so(
+    typed: str, spaced: str, declared: dict[str, Any] | None, readings: list[str]
+) -> None:
+    parsed = parse(typed, declared)
+    want = parse(spaced, declared if declared else parsed.variables)
+    assert parsed.expr == want.expr, f"{typed!r} reads as {to_text(parsed.expr)!r}"
+    assert [r.message() for r in parsed.readings] == readings
+    for reading in parsed.readings:  # each reading points at what was typed
+        assert typed[reading.position :].startswith(reading.text)
+    at = _random_at(dict(parsed.variables), seed=len(typed))
+    sizes = {"n": 3, "m": 4, "p": 2, "q": 5}
+    np.testing.assert_allclose(
+        evaluate(parsed.expr, at, sizes), evaluate(want.expr, at, sizes), rtol=1e-12
+    )
+
+
+def test_an_ambiguous_run_asks_which_names_were_meant() -> None:
+    declared = {name: {"shape": []} for name in ("x", "y", "z", "xy", "yz")}
+    with pytest.raises(AmbiguousName) as caught:
+        parse("2 + xyz", declared)
+    error = caught.value
+    assert (error.kind, error.position) == ("syntax", 4)
+    assert error.suggestion == "xy z" and error.options == ["xy z", "x yz"]
+    assert "did you mean `xy z`?" in error.message
+    assert error.to_dict()["suggestion"] == "xy z"
+    assert isinstance(error, ParseError)
+    # spaced out, the same text reads without a question
+    assert to_text(parse("2 + xy z", declared).expr) == "2 + xy z"
+
+
+def test_the_preview_api_reports_the_readings(client: TestClient) -> None:
+    response = client.post("/api/parse", json={"expression": "2X^T(Xw - y)"})
+    assert response.status_code == 200, response.text
+    assert response.json()["readings"] == ["read `Xw` as X w"]
+    assert response.json()["text"] == "2 X^T (X w - y)"
+    plain = client.post("/api/parse", json={"expression": "2 X^T (X w - y)"})
+    assert plain.json()["readings"] == []
+
+
+def test_an_ambiguous_run_is_a_typed_422_with_the_suggestion(client: TestClient) -> None:
+    declared = {name: {"shape": []} for name in ("x", "y", "z", "xy", "yz")}
+    response = client.post("/api/parse", json={"expression": "xyz", "variables": declared})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["kind"] == "syntax" and error["position"] == 0
+    assert "did you mean" in error["message"]
