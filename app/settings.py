@@ -27,8 +27,11 @@ class Settings(BaseSettings):
     """Signs the anonymous learner cookie; empty means a random key kept in data_dir."""
     content_root: Path | None = None
     """Where lessons/ lives when not under base_dir (tests point it at fixture lessons)."""
-    math_workers: int = Field(2, ge=1, le=64)
-    """Worker processes per server process for learner maths (parsing, grading, plots)."""
+    math_workers: int = Field(3, ge=1, le=64)
+    """Worker processes per server process for learner maths (parsing, grading, plots).
+
+    Three by default: while one client's slow call holds a worker and a killed worker is
+    being replaced, a third still serves everyone else."""
     task_time_limit: float = Field(2.5, gt=0, le=600)
     """Seconds one piece of learner maths may run before its worker is killed."""
     warm_start: bool = True

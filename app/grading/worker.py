@@ -38,24 +38,14 @@ T = TypeVar("T")
 
 TIME_LIMIT_SECONDS = 2.5
 START_UP_SECONDS = 120.0
-WORKERS = 2
+WORKERS = 3
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 """Per worker: far above what any honest input needs (a few hundred MB), far below the machine."""
 LANE_QUEUE = 8
 """Calls one client may have in a lane (running and waiting) before it is told to slow down."""
 
-# Imported once in the forkserver, so every worker (and every replacement) starts warm.
-PRELOAD = (
-    "app.grading.problem_grader",
-    "app.grading.derivation",
-    "app.grading.equivalence",
-    "app.mathcore.derivative",
-    "app.viz.descent",
-    "app.viz.finite_differences",
-    "app.viz.gradient",
-    "app.viz.jacobian",
-    "app.web.math_api",
-)
+PRELOAD = ("app.grading.warm",)
+"""Imported once in the forkserver, so every worker (and every replacement) starts warm."""
 
 current_lane: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "current_lane", default=None
@@ -78,16 +68,13 @@ class TooManyInFlight(LimitError):
 
 
 def _limit_worker(memory_limit: int) -> None:
-    """Runs in each new worker: cap its memory, keep numerical libraries single-threaded."""
+    """Runs in each new worker: cap its memory, and make sure it is warm."""
     if memory_limit > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    # One thread per worker: the pool is the parallelism; BLAS threads would only fight it.
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
-    _warm_up()
+    warm_up()  # milliseconds when the forkserver has warmed up already (app.grading.warm)
 
 
-def _warm_up() -> int:
+def warm_up() -> int:
     """Build the grammar and exercise the grader once, so no learner pays for it."""
     from app.grading.equivalence import grade_expression
 
@@ -143,7 +130,7 @@ class GradingPool:
         deadline = loop.time() + START_UP_SECONDS
         # A worker answers only once its initializer (the warm-up) has run.
         while len(seen) < self.workers and loop.time() < deadline:
-            futures = [pool.schedule(_warm_up) for _ in range(self.workers)]
+            futures = [pool.schedule(warm_up) for _ in range(self.workers)]
             pids = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
             seen.update(pids)
 
