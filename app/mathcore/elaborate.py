@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from functools import partial
 from fractions import Fraction
 
 from app.mathcore import build
@@ -305,7 +306,7 @@ class Elaborator:
             else:
                 left = result
                 result = self._checked(
-                    lambda left=left, factor=factor: build.multiply(left, factor),
+                    partial(build.multiply, left, factor),
                     SNode("op", offset, ""),
                     "multiply",
                     left,
