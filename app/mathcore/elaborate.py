@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from functools import partial
 from fractions import Fraction
+from functools import partial
 
 from app.mathcore import build
 from app.mathcore.errors import AmbiguousName, MathError, ParseError, ShapeError, UnsupportedError
