@@ -15,20 +15,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import sympy
-
 from app.grading.diagnosis import Comparison, diagnose, matches
-from app.grading.numeric import all_close, evaluate_together
+from app.grading.numeric import MORE_INSTANCES, SEED, agree, evaluate_together, kink_instances
+from app.grading.symbolic import symbolic_verdict
 from app.grading.verdict import Feedback, Grade, KnownMistake, Method, Verdict
 from app.mathcore.errors import MathError
 from app.mathcore.evaluate import Array
 from app.mathcore.parse import Parsed, parse
 from app.mathcore.printing import to_latex, to_text
-from app.mathcore.sympy_bridge import to_sympy
 from app.mathcore.tree import Expr
 from app.mathcore.variables import Variable, parse_declarations
-
-MAX_SYMPY_OPS = 120
 
 
 def grade_expression(
@@ -100,40 +96,67 @@ def judge(
     differentials: frozenset[str] = frozenset(),
     fixed: Mapping[str, Array] | None = None,
 ) -> Verdict:
-    """The verdict on ``answer`` against ``expected`` (both typed trees over ``variables``)."""
-    table = evaluate_together(
-        [expected, answer, *(m for m, _ in mistakes)],
-        variables,
-        differentials=differentials,
-        fixed=fixed,
-    )
+    """The verdict on ``answer`` against ``expected`` (both typed trees over ``variables``).
+
+    Equal means equal at every instance (more are drawn once the first agree, and more
+    beside every kink), entry by entry, confirmed in high precision where floats differ;
+    for scalar questions SymPy may still veto with a point where the two differ.
+    """
+    exprs = [expected, answer, *(m for m, _ in mistakes)]
+    table = evaluate_together(exprs, variables, differentials=differentials, fixed=fixed)
     if table.empty:
-        symbolic = sympy_equal(expected, answer)
-        if symbolic is not None:
-            return Verdict(symbolic, "sympy", [] if symbolic else [_wrong()])
+        symbolic = symbolic_verdict(expected, answer)
+        if symbolic.equal is not None:
+            return Verdict(symbolic.equal, "sympy", [] if symbolic.equal else [_wrong()])
         return Verdict(
             False,
             "numeric",
             [Feedback("wrong", "The expected answer has no value at random inputs.")],
         )
+    equal = agree(table, expected, answer)
+    if equal and not (fixed and len(fixed) >= len(variables)):
+        more = evaluate_together(
+            exprs,
+            variables,
+            differentials=differentials,
+            fixed=fixed,
+            count=MORE_INSTANCES,
+            seed=SEED + 1,
+        )
+        more.extend(kink_instances(exprs, variables, table, fixed))
+        equal = agree(more, expected, answer)
+        table.extend(more)
     comparison = Comparison(expected, answer, variables, table, differentials, fixed)
-    if all_close(table.column(1), table.column(0)):
-        method: Method = "sympy" if sympy_equal(expected, answer) else "numeric"
-        return Verdict(True, method, _property_notes(comparison))
-    method = "shape" if expected.shape != answer.shape else "numeric"
+    veto: list[Feedback] = []
+    if equal:
+        base = table.instances[0]
+        symbolic = symbolic_verdict(expected, answer, base)
+        if symbolic.equal is not False:
+            method: Method = "sympy" if symbolic.equal else "numeric"
+            return Verdict(True, method, _property_notes(comparison))
+        veto = [_differs_at(symbolic.witness)]
+    method = "shape" if expected.shape != answer.shape else "sympy" if veto else "numeric"
     feedback = [
         Feedback("known_mistake", message)
         for index, (_, message) in enumerate(mistakes)
         if matches(table, 2 + index)
     ]
-    automatic = diagnose(replace(comparison, table=_first_two(comparison)), layout)
+    automatic = veto or diagnose(replace(comparison, table=_first_two(comparison)), layout)
     feedback.extend(automatic or ([] if feedback else [_wrong()]))
     return Verdict(False, method, feedback)
 
 
+def _differs_at(point: Mapping[str, float]) -> Feedback:
+    where = ", ".join(f"{name} = {value:.4g}" for name, value in point.items())
+    return Feedback(
+        "wrong",
+        f"Not equal to the expected answer: the two agree at some values but differ at {where}.",
+    )
+
+
 def _first_two(comparison: Comparison) -> Any:
     table = comparison.table
-    trimmed = type(table)([row[:2] for row in table.rows], table.instances)
+    trimmed = type(table)([row[:2] for row in table.rows], table.instances, table.sizes)
     return trimmed
 
 
@@ -158,7 +181,7 @@ def _property_notes(comparison: Comparison) -> list[Feedback]:
         differentials=comparison.differentials,
         fixed=comparison.fixed,
     )
-    if table.empty or all_close(table.column(1), table.column(0)):
+    if table.empty or agree(table, comparison.expected, comparison.answer):
         return []
     described = ", ".join(
         f"{name} is {' and '.join(sorted(comparison.variables[name].properties))}"
@@ -170,21 +193,3 @@ def _property_notes(comparison: Comparison) -> list[Feedback]:
             f"Correct here because {described}; without that the two would differ.",
         )
     ]
-
-
-def sympy_equal(expected: Expr, answer: Expr) -> bool | None:
-    """``True``/``False`` when SymPy decides (scalar expressions of scalars), else ``None``.
-
-    The SymPy objects come from our tree (``to_sympy``), never from text.
-    """
-    try:
-        difference = to_sympy(expected) - to_sympy(answer)
-    except (MathError, TypeError):
-        return None
-    if isinstance(difference, sympy.MatrixBase):
-        return None
-    if sympy.expand(difference) == 0:
-        return True
-    if sympy.count_ops(difference) > MAX_SYMPY_OPS:
-        return None
-    return True if sympy.simplify(difference) == 0 else None

@@ -2,6 +2,12 @@
 
 Distinct sizes matter: with ``n = m`` a transposed answer can slip through a check,
 with ``n = 3, m = 4`` it cannot.
+
+Two drawing policies: the derivative check uses entries of one scale (``N(0, 1)``, or
+``[0.5, 2]`` on the positive domain), where central differences are accurate. The grader
+asks ``spread=True``: every entry takes either sign and one of several scales (a mixture
+of ``N(0, 1)``, ``N(0, 10²)`` and values near 0), so ``1`` cannot pass for ``step(x)``,
+``2 x`` for ``2 abs(x)``, and an error in a small entry is not drowned by a large one.
 """
 
 from __future__ import annotations
@@ -15,6 +21,10 @@ from app.mathcore.evaluate import Array
 from app.mathcore.variables import Variable
 
 SIZE_CHOICES = (3, 4, 2, 5, 6, 7, 8, 9)
+SPREAD_WEIGHTS = (0.4, 0.4, 0.2)
+"""Probabilities of an entry's scale with ``spread``: ``N(0, 1)``, ``N(0, 10²)``, near 0."""
+NEAR_ZERO = (1e-3, 1e-1)
+"""Magnitudes of the entries "near 0": log-uniform between these."""
 
 
 def assign_sizes(variables: Iterable[Variable], avoid: Iterable[int] = ()) -> dict[str, int]:
@@ -53,29 +63,49 @@ def sample_instance(
     return Instance(values, sizes)
 
 
+def spread_entries(size: tuple[int, int], rng: np.random.Generator) -> Array:
+    """Entries of either sign, each from ``N(0, 1)``, ``N(0, 10²)`` or near 0.
+
+    >>> values = spread_entries((1000, 1), np.random.default_rng(0))
+    >>> bool((values < -4).any() and (abs(values) < 0.1).any() and (abs(values) > 10).any())
+    True
+    """
+    component = rng.choice(3, size=size, p=SPREAD_WEIGHTS)
+    normal = rng.normal(size=size)
+    low, high = np.log10(NEAR_ZERO[0]), np.log10(NEAR_ZERO[1])
+    tiny = np.where(rng.random(size) < 0.5, -1.0, 1.0) * 10 ** rng.uniform(low, high, size)
+    value: Array = np.where(component == 0, normal, np.where(component == 1, 10 * normal, tiny))
+    return value
+
+
 def draw(
     rows: int,
     cols: int,
     properties: frozenset[str],
     rng: np.random.Generator,
     positive: bool = False,
+    spread: bool = False,
 ) -> Array:
+    """A value of one variable. ``positive`` draws from the domain of ``log``, ``sqrt`` and
+    ``logdet`` (positive entries, square matrices positive definite); ``spread`` mixes
+    signs and scales (see the module docstring) instead of one scale."""
     square = rows == cols and rows > 1
+
+    def entries(size: tuple[int, int], positive_only: bool) -> Array:
+        if spread:
+            mixed = spread_entries(size, rng)
+            return np.abs(mixed) if positive_only else mixed
+        if positive_only:
+            return rng.uniform(0.5, 2.0, size=size)
+        return rng.normal(size=size)
+
     if "spd" in properties or (positive and square and not properties & {"diagonal"}):
-        base = rng.normal(size=(rows, rows))
+        base = entries((rows, rows), False)
         spd: Array = base @ base.T / rows + np.eye(rows)
         return spd
     if "diagonal" in properties:
-        diagonal = (
-            rng.uniform(0.5, 2.0, size=rows)
-            if positive or "positive" in properties
-            else (rng.normal(size=rows))
-        )
-        return np.diag(diagonal)
-    if "positive" in properties or positive:
-        value = rng.uniform(0.5, 2.0, size=(rows, cols))
-    else:
-        value = rng.normal(size=(rows, cols))
+        return np.diag(entries((rows, 1), positive or "positive" in properties)[:, 0])
+    value = entries((rows, cols), "positive" in properties or positive)
     if "symmetric" in properties:
         value = (value + value.T) / 2
     return value
