@@ -52,10 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     # Every piece of learner maths runs in these killable, memory-capped workers.
     app.state.grading_pool = GradingPool(settings.task_time_limit, settings.math_workers)
+    # Inside the learner-cookie middleware (added next), so it reads the cookie already read.
+    app.add_middleware(RequestContext, settings=settings)
     practice.install_practice(app, settings)  # a broken problem file stops start-up too
 
     install_error_handlers(app)
-    app.add_middleware(RequestContext, settings=settings)
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(lessons_api.router)

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.grading.worker import current_lane
 from app.settings import Settings
-from app.web.learner import COOKIE, read_learner
+from app.web.learner import read_learner
 
 REQUEST_ID_HEADER = b"x-request-id"
 
@@ -31,13 +31,12 @@ def lane_of(scope: Scope, settings: Settings) -> str:
     """Whose turn a maths call takes: the learner of a valid signed cookie, else the address.
 
     An unsigned or tampered cookie falls back to the address, so a client cannot mint
-    itself fresh lanes by inventing cookie values.
+    itself fresh lanes by inventing cookie values. (The learner-cookie middleware, outside
+    this one, has read and checked the cookie already.)
     """
-    request = Request(scope)
-    if COOKIE in request.cookies:
-        learner = read_learner(request, settings)
-        if not learner.changed:
-            return f"learner:{learner.token}"
+    learner = read_learner(Request(scope), settings)
+    if not learner.changed:
+        return f"learner:{learner.token}"
     client = scope.get("client")
     return f"address:{client[0] if client else 'unknown'}"
 
