@@ -69,7 +69,16 @@ class Problem(_Strict):
     answer: str = ""
     """The expected answer: an expression (over variables and parameters); for a
     derivation, the expected gradient; empty for multiple choice."""
-    layout: Literal["numerator", "denominator"] = "denominator"
+    layout: Literal["numerator", "denominator"] = "numerator"
+    """The course's convention (numerator layout: a Jacobian has one row per output, and a
+    gradient has the shape of its variable); ``denominator`` for a problem that states
+    the other convention, named when a transposed answer is diagnosed."""
+    tolerance: float | None = Field(default=None, ge=0, le=0.5)
+    """For number and matrix answers: the relative error allowed (absolute where the
+    expected entry is 0). Without it, integers and fractions must be exact and other
+    values (``sqrt(2)``) agree to 1e-9 relative."""
+    start: Literal["differential", "any"] = "differential"
+    """For a derivation: ``differential`` (the first line starts from ``d(f)``) or ``any``."""
     wrt: str | None = None
     hints: list[str] = Field(default_factory=list)
     mistakes: list[KnownMistakeSpec] = Field(default_factory=list)
@@ -88,6 +97,8 @@ class Problem(_Strict):
             raise ValueError(f"a {self.type} problem needs an answer")
         if self.type == "derivation" and (not self.wrt or not self.example):
             raise ValueError("a derivation needs wrt and an example derivation")
+        if self.tolerance is not None and self.type not in ("number", "matrix"):
+            raise ValueError("tolerance applies to number and matrix answers only")
         clash = set(self.parameters) & set(self.variables)
         if clash:
             raise ValueError(f"{sorted(clash)[0]} is both a variable and a parameter")

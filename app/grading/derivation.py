@@ -28,7 +28,8 @@ from app.mathcore.extract import Extractor
 from app.mathcore.parse import Parsed, parse
 from app.mathcore.printing import to_latex, to_text
 from app.mathcore.simplify import simplify
-from app.mathcore.tree import Call, Differential, Differentiate, Expr, Product
+from app.mathcore.tree import Call, Differential, Differentiate, Expr, Product, Transpose
+from app.mathcore.variables import Variable, parse_declarations
 
 MAX_LINES = 30
 SYMMETRIC = frozenset({"symmetric", "spd", "diagonal"})
@@ -107,7 +108,7 @@ def _parse_lines(
 ) -> list[list[tuple[int, Parsed]]]:
     if len(lines) > MAX_LINES:
         raise LimitError(f"a derivation has at most {MAX_LINES} lines")
-    known: Mapping[str, Any] | None = declared
+    known: dict[str, Variable] | None = None if declared is None else parse_declarations(declared)
     parsed_lines: list[list[tuple[int, Parsed]]] = []
     for number, text in enumerate(lines):
         parts: list[tuple[int, Parsed]] = []
@@ -127,8 +128,8 @@ def _parse_lines(
     return parsed_lines
 
 
-def merge(known: Mapping[str, Any] | None, parsed: Parsed) -> dict[str, Any]:
-    merged: dict[str, Any] = dict(parsed.variables)
+def merge(known: Mapping[str, Variable] | None, parsed: Parsed) -> dict[str, Variable]:
+    merged: dict[str, Variable] = dict(parsed.variables)
     merged.update(dict(known or {}))
     return merged
 
@@ -139,9 +140,12 @@ def check_derivation(
     wrt: str,
     expected: str | None = None,
     layout: str | None = None,
+    *,
+    from_differential: bool = True,
 ) -> DerivationResult:
     """Check each line against the one before; read the gradient off the last line.
 
+    With ``from_differential`` (the default), the first line must start from ``d(f)``.
     Raises :class:`LineError` (with the line number) when a line does not parse.
     """
     parsed_lines = _parse_lines([line for line in lines], variables)
@@ -165,7 +169,7 @@ def check_derivation(
             first_wrong = number if first_wrong is None else first_wrong
         elif verdict.equivalent and verdict.feedback and ok_by_line[number][0]:
             ok_by_line[number] = (True, verdict.feedback[0].message)
-    if not isinstance(chain[0][1].expr, Differentiate) and expected is None:
+    if from_differential and not isinstance(chain[0][1].expr, Differentiate):
         ok_by_line[0] = (False, "Start from d(f), the differential of the function.")
         first_wrong = 0
     steps = [
@@ -193,8 +197,11 @@ def check_derivation(
     feedback: list[Feedback] = []
     correct = True
     if expected is not None:
-        expected_parsed = parse(expected, all_variables)
-        verdict = judge(expected_parsed.expr, gradient, all_variables, layout=layout)
+        expected_parsed = parse(expected, {**dict(parse_declarations(variables)), **all_variables})
+        # the expected answer may name a variable the lines never mention: it is then
+        # compared like any other (and differs), never looked up in the lines' variables
+        judged = {**expected_parsed.variables, **all_variables}
+        verdict = judge(expected_parsed.expr, gradient, judged, layout=layout)
         correct = verdict.equivalent
         if not correct:
             feedback = [
@@ -205,8 +212,9 @@ def check_derivation(
 
 
 def is_canonical(expr: Expr, name: str, shape: tuple[object, object]) -> bool:
-    """``g^T dx`` (a row times ``dx``), ``g dx`` for a scalar, ``tr(G^T dX)`` for a matrix
-    (a scalar coefficient may stand in front of the trace)."""
+    """``g^T dx`` (a row times ``dx``) or ``dx^T g``, ``g dx`` or ``dx g`` for a scalar,
+    ``tr(G^T dX)`` or ``tr(dX^T G)`` for a matrix (a scalar coefficient may stand in front
+    of the trace)."""
     differential = Differential(name, shape)  # type: ignore[arg-type]
     if (
         isinstance(expr, Product)
@@ -217,6 +225,8 @@ def is_canonical(expr: Expr, name: str, shape: tuple[object, object]) -> bool:
         expr = expr.factors[-1]
     if isinstance(expr, Call) and expr.function == "tr" and shape[1] != 1:
         expr = expr.arg
+    if isinstance(expr, Product):
+        expr = _differential_first(expr, differential) or expr
     if expr == differential:
         return True
     if not isinstance(expr, Product) or expr.factors[-1] != differential:
@@ -227,6 +237,20 @@ def is_canonical(expr: Expr, name: str, shape: tuple[object, object]) -> bool:
         (shape[1], shape[0]),
         (1, 1),
     }
+
+
+def _differential_first(product: Product, differential: Differential) -> Expr | None:
+    """``dx^T g`` (or ``dx g``, ``dX^T G``) as ``g^T dx`` (``g dx``, ``G^T dX``), the form
+    :func:`is_canonical` reads; ``None`` when ``product`` does not start with ``dx``."""
+    first, rest = product.factors[0], product.factors[1:]
+    if not rest or any(_has_differential(f) for f in rest):
+        return None
+    coefficient = build.multiply(*rest)
+    if first == differential and differential.is_scalar:
+        return Product((coefficient, differential))
+    if isinstance(first, Transpose) and first.arg == differential:
+        return Product((build.transpose(coefficient), differential))
+    return None
 
 
 def _has_differential(expr: Expr) -> bool:
@@ -245,6 +269,8 @@ def step_message(verdict: Verdict, previous: int, number: int) -> str:
         "factor": "a coefficient changed. " + message.split(": ", 1)[-1],
         "symmetric_only": message.replace("Your answer would be right", "the step holds"),
         "missing_term": "a term was dropped (or a product rule term forgotten).",
+        "term_factor": "the coefficient of one term changed. " + message.split(": ", 1)[-1],
+        "not_symmetrised": "a matrix and its transpose were treated as equal (a b^T is not b a^T).",
         "extra_term": message.replace("should not be there", "appeared from nowhere"),
         "transpose": "the shape changed (a transpose went missing).",
         "shape": message.replace("Your answer", "this line").replace("the answer", "it"),

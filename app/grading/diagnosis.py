@@ -2,8 +2,11 @@
 
 Each diagnosis is a numerical fact about the answer ``a`` and the expected ``e`` at the
 same random instances: ``a = e^T`` (a layout mix-up), the shapes differ, ``a = c e``
-(a factor or the sign), ``a = e`` once some matrix is made symmetric, ``a = e - t`` for a
-term ``t`` of ``e`` (a term is missing) or ``a - t = e`` for a term of ``a`` (one too many).
+(a factor or the sign), ``a = e`` once some matrix is made symmetric, ``(a + a^T)/2 = e``
+(outer products not symmetrised: ``2 a b^T`` for ``a b^T + b a^T``), ``a = e - t`` for a
+term ``t`` of ``e`` (a term is missing), ``a - t = e`` for a term of ``a`` (one too many),
+``a = e - 2t`` (the sign of one term) or ``a = e + (c - 1) t`` (one term off by a factor,
+"the lambda term is off by 1/2").
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from fractions import Fraction
 
 from app.grading.numeric import (
     SYMMETRIC_PROPERTIES,
+    Value,
     ValueTable,
     all_close,
     close,
@@ -27,15 +31,20 @@ from app.mathcore import build
 from app.mathcore.errors import MathError
 from app.mathcore.evaluate import Array
 from app.mathcore.printing import to_text
-from app.mathcore.tree import Expr, format_shape
+from app.mathcore.tree import Expr, Sum, Symbol, format_shape
 from app.mathcore.variables import Variable
 
+COURSE_CONVENTION = (
+    "in this course a gradient has the shape of its variable (a column for a column "
+    "vector) and a Jacobian has one row per output (numerator layout)"
+)
 LAYOUT_EXPLANATIONS = {
-    "denominator": "this problem uses the denominator layout, where the derivative of a "
-    "scalar has the shape of the variable (a column for a column vector)",
-    "numerator": "this problem uses the numerator layout, where the derivative of a scalar "
-    "by a column vector is a row vector",
+    "numerator": COURSE_CONVENTION,
+    "denominator": "this problem uses the denominator layout, where a Jacobian has one row "
+    "per input: the transpose of the course's convention",
 }
+"""Said after a transposed answer. Problems follow the course (numerator layout, lesson 2)
+unless their file says ``layout: denominator``."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +96,31 @@ def diagnose(comparison: Comparison, layout: str | None) -> list[Feedback]:
         found.append(factor_feedback(factor))
     found.extend(symmetric_only(comparison))
     if not found:
+        found.extend(not_symmetrised(expected_values, answer_values))
+    if not found:
         found.extend(term_differences(comparison))
     return found
+
+
+def not_symmetrised(expected: list[Value], answer: list[Value]) -> list[Feedback]:
+    """``2 a b^T`` for ``a b^T + b a^T``: the expected matrix is symmetric, the answer is
+    not, and the answer's symmetric part ``(M + M^T)/2`` is the expected matrix."""
+    pairs = [(e, a) for e, a in zip(expected, answer, strict=True) if e is not None]
+    if not pairs or any(a is None or e.shape[0] != e.shape[1] or e.shape[0] < 2 for e, a in pairs):
+        return []
+    symmetric = all(close(e, e.T) for e, _ in pairs)
+    if not symmetric or all(close(a, a.T) for _, a in pairs):  # type: ignore[union-attr]
+        return []
+    if not all(close((a + a.T) / 2, e) for e, a in pairs):  # type: ignore[operator, union-attr]
+        return []
+    return [
+        Feedback(
+            "not_symmetrised",
+            "Your answer is not symmetric, but the expected one is: its symmetric part "
+            "(M + M^T)/2 is right. Outer products are not symmetric (a b^T is not b a^T), "
+            "so both orders appear: a b^T + b a^T, not 2 a b^T.",
+        )
+    ]
 
 
 def transpose_feedback(expected_shape: tuple[object, object], layout: str | None) -> Feedback:
@@ -97,23 +129,27 @@ def transpose_feedback(expected_shape: tuple[object, object], layout: str | None
         "Your answer is the transpose of the expected one: a layout mix-up. "
         f"The answer should be {rows}×{cols}"
     )
-    if layout in LAYOUT_EXPLANATIONS:
-        message += f"; {LAYOUT_EXPLANATIONS[layout]}"
+    message += f"; {LAYOUT_EXPLANATIONS[layout or 'numerator']}"
     return Feedback("transpose", message + ".")
 
 
 def factor_feedback(factor: float) -> Feedback:
     if abs(factor + 1) < 1e-6:
         return Feedback("sign", "Your answer has the wrong sign: it is minus the expected one.")
-    nice = Fraction(factor).limit_denominator(24)
-    shown = (
-        str(nice) if abs(float(nice) - factor) < 1e-6 * max(1.0, abs(factor)) else f"{factor:.4g}"
-    )
+    shown = nice_number(factor)
     return Feedback(
         "factor",
         f"Your answer is off by a constant factor: it is {shown} times the expected one. "
         "Check the coefficients (a factor 2 from a square, a 1/2 in front).",
     )
+
+
+def nice_number(factor: float) -> str:
+    """``0.5`` as ``1/2``; a number with no small fraction as four digits."""
+    nice = Fraction(factor).limit_denominator(24)
+    if abs(float(nice) - factor) < 1e-6 * max(1.0, abs(factor)):
+        return str(nice)
+    return f"{factor:.4g}"
 
 
 def square_unconstrained(variables: Mapping[str, Variable]) -> list[str]:
@@ -164,7 +200,9 @@ def term_differences(comparison: Comparison) -> list[Feedback]:
         extras = [build.subtract(comparison.answer, t) for t in answer_terms]
     except MathError:
         return []
-    table = comparison.evaluate(*candidates, *extras, *flipped)
+    top_level = list(comparison.expected.terms) if isinstance(comparison.expected, Sum) else []
+    scaled_terms = top_level + [t for t in expected_terms if t not in top_level]
+    table = comparison.evaluate(*candidates, *extras, *flipped, *scaled_terms)
     if table.empty:
         return []
     answer_values = table.column(1)
@@ -190,7 +228,32 @@ def term_differences(comparison: Comparison) -> list[Feedback]:
         for index in range(len(flipped)):
             if all_close(answer_values, table.column(offset + index)):
                 return [Feedback("sign", "The sign of one term is wrong.")]
+        offset += len(flipped)
+        for index, term in enumerate(scaled_terms):
+            values = table.column(offset + index)
+            remainder = [  # the answer without the expected answer's other terms
+                None if a is None or e is None or t is None else a - e + t
+                for a, e, t in zip(answer_values, expected_values, values, strict=True)
+            ]
+            factor = common_factor(remainder, values)
+            if factor is not None and abs(factor) > 1e-9 and abs(factor - 1) > 1e-6:
+                return [term_factor_feedback(term, scaled_terms, factor)]
     return []
+
+
+def term_factor_feedback(term: Expr, terms: list[Expr], factor: float) -> Feedback:
+    """ "The lambda term is off by a factor 1/2": named by a variable only it holds."""
+    own = _names(term) - set().union(*(_names(t) for t in terms if t != term))
+    label = f"{sorted(own)[0]} term" if len(own) == 1 else f"term {to_text(term)}"
+    return Feedback(
+        "term_factor",
+        f"The {label} is off by a constant factor: in your answer it is {nice_number(factor)} "
+        f"times {to_text(term)}; the other terms are right. Check its coefficient.",
+    )
+
+
+def _names(expr: Expr) -> set[str]:
+    return {node.name for node in expr.walk() if isinstance(node, Symbol)}
 
 
 def matches(table: ValueTable, column: int) -> bool:

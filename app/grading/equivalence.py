@@ -130,7 +130,8 @@ def judge(
     veto: list[Feedback] = []
     if equal:
         base = table.instances[0]
-        symbolic = symbolic_verdict(expected, answer, base)
+        positive = [n for n, v in variables.items() if v.properties & {"positive", "spd"}]
+        symbolic = symbolic_verdict(expected, answer, base, positive)
         if symbolic.equal is not False:
             method: Method = "sympy" if symbolic.equal else "numeric"
             return Verdict(True, method, _property_notes(comparison))

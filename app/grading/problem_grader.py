@@ -1,20 +1,27 @@
 """Grading one attempt at a problem of any answer type.
 
 An answer that does not parse, or has a shape conflict, is a *format error*: the learner
-sees it with a caret and it is not counted as an attempt.
+sees it with a caret and it is not counted as an attempt. So is an answer of the wrong
+type: a formula (or a word such as ``twelve``) where a number is asked, a choice that is
+not one of the listed indices.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.content.problems import Problem
 from app.grading.derivation import LineError, StepResult, check_derivation
 from app.grading.equivalence import grade_expression
+from app.grading.numbers import exact_value, has_names, numbers_equal
 from app.grading.verdict import Feedback, KnownMistake
 from app.mathcore.errors import MathError, point_to_error
 from app.mathcore.evaluate import Array
+from app.mathcore.parse import parse
+from app.mathcore.printing import to_latex
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,10 @@ def grade_attempt(
         return AttemptResult(False, [Feedback("format", "Type an answer first.")], counted=False)
     if problem.type == "choice":
         return _grade_choice(problem, answer)
+    if problem.type in ("number", "matrix"):
+        numbers = _grade_numbers(problem, answer, values or {})
+        if numbers is not None:
+            return numbers
     mistakes = [KnownMistake(m.answer, m.message) for m in problem.mistakes]
     try:
         grade = grade_expression(
@@ -68,9 +79,63 @@ def grade_attempt(
     return AttemptResult(grade.equivalent, feedback, True, grade.answer_latex)
 
 
+def _grade_numbers(
+    problem: Problem, answer: str, values: Mapping[str, Array]
+) -> AttemptResult | None:
+    """A number problem accepts only a number; a matrix problem typed as numbers is
+    compared exactly too (``None``: a matrix answer written as a formula, graded as one)."""
+    try:
+        typed = parse(answer, problem.declarations()).expr
+    except MathError as error:
+        return _format_error(answer, error)
+    if has_names(typed):
+        if problem.type == "matrix":
+            return None
+        return _format_only(
+            "This asks for a number: type its value (such as 12, -3/4 or 2.5), "
+            "not a formula or a word."
+        )
+    if problem.type == "number" and not typed.is_scalar:
+        return _format_only("This asks for one number, not a vector or a matrix.")
+    expected = exact_value(parse(problem.answer, problem.declarations()).expr, values)
+    value = exact_value(typed, {})
+    latex = to_latex(typed)
+    if value is None:
+        return _format_only("This number has no finite value; type another.")
+    if numbers_equal(value, expected, problem.tolerance):
+        return AttemptResult(True, [Feedback("correct", "Correct.")], True, latex)
+    feedback = [
+        Feedback("known_mistake", mistake.message)
+        for mistake in problem.mistakes
+        if numbers_equal(value, _mistake_value(problem, mistake.answer, values), problem.tolerance)
+    ]
+    if expected is not None and value.shape != expected.shape:
+        shape = f"{expected.shape[0]}×{expected.shape[1]}"
+        feedback.append(Feedback("shape", f"The answer is {shape}; yours is not."))
+    elif expected is not None and numbers_equal(-value, expected, problem.tolerance):
+        feedback.append(Feedback("sign", "Check the sign."))
+    if not feedback:
+        feedback.append(Feedback("wrong", "That is not the expected value."))
+    return AttemptResult(False, feedback, True, latex)
+
+
+def _mistake_value(problem: Problem, text: str, values: Mapping[str, Array]) -> Any:
+    try:
+        return exact_value(parse(text, problem.declarations()).expr, values)
+    except MathError:
+        return None
+
+
+def _format_only(message: str) -> AttemptResult:
+    return AttemptResult(False, [Feedback("format", message)], counted=False)
+
+
+CHOICE_INDEX = re.compile(r"0|[1-9][0-9]*")
+
+
 def _grade_choice(problem: Problem, answer: str) -> AttemptResult:
-    if not answer.isdigit() or int(answer) >= len(problem.choices):
-        return AttemptResult(False, [Feedback("format", "Pick one of the choices.")], counted=False)
+    if not CHOICE_INDEX.fullmatch(answer) or int(answer) >= len(problem.choices):
+        return _format_only("Pick one of the choices.")
     choice = problem.choices[int(answer)]
     if choice.correct:
         return AttemptResult(True, [Feedback("correct", choice.why or "Correct.")], True)
@@ -83,7 +148,12 @@ def _grade_derivation(problem: Problem, lines: list[str]) -> AttemptResult:
         return AttemptResult(False, [Feedback("format", "Write at least one line.")], counted=False)
     try:
         result = check_derivation(
-            lines, problem.declarations(), problem.wrt or "", problem.answer, problem.layout
+            lines,
+            problem.declarations(),
+            problem.wrt or "",
+            problem.answer,
+            problem.layout,
+            from_differential=problem.start == "differential",
         )
     except LineError as error:
         return _format_error(lines[error.line], error, f"Line {error.line + 1}:\n")

@@ -19,7 +19,7 @@ precision (:func:`app.grading.precise.differs_precisely`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,24 +85,33 @@ def proves_equal(difference: sympy.Expr) -> bool:
 
 
 def symbolic_verdict(
-    expected: Expr, answer: Expr, base: Mapping[str, Array] | None = None
+    expected: Expr,
+    answer: Expr,
+    base: Mapping[str, Array] | None = None,
+    positive: Collection[str] = (),
 ) -> SymbolicVerdict:
     """Prove ``expected == answer``, or find a point where they differ, or say nothing.
 
     Only for scalar expressions of scalar variables; ``base`` gives the values of the
-    variables not being varied (an instance where both were compared)."""
+    variables not being varied (an instance where both were compared); variables named
+    in ``positive`` are declared positive: SymPy assumes it, and witnesses respect it."""
     names = scalar_variables(expected, answer)
     if names is None:
         return UNDECIDED
     difference = sympy_difference(expected, answer)
     if difference is None:
         return UNDECIDED
+    difference = difference.subs(
+        {scalar_symbol(n): sympy.Symbol(n, positive=True) for n in names if n in positive}
+    )
     if proves_equal(difference):
         return SymbolicVerdict(True)
     start = {
         name: float(base[name][0, 0]) if base and name in base else DEFAULT_VALUE for name in names
     }
     for point in candidate_points(expected, answer, start):
+        if any(point[name] <= 0 for name in positive if name in point):
+            continue
         values = {name: np.array([[value]]) for name, value in point.items()}
         if differs_precisely(expected, answer, values, {}):
             return SymbolicVerdict(False, point)

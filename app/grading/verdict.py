@@ -15,6 +15,8 @@ FeedbackKind = Literal[
     "factor",
     "sign",
     "missing_term",
+    "term_factor",
+    "not_symmetrised",
     "extra_term",
     "wrong",
     "format",

@@ -17,6 +17,11 @@ SPD = {"S": {"shape": ["n", "n"], "properties": ["spd"]}, "x": {"shape": ["n"]}}
 LAYER = {"W": {"shape": ["m", "n"]}, "x": {"shape": ["n"]}, "z": {"shape": ["m"]}}
 SCALARS = {"x": {"shape": []}, "y": {"shape": []}}
 NUMBERS: dict[str, Any] = {}
+SCALAR_TIMES_VECTOR = {"x": {"shape": []}, "b": {"shape": ["n"]}}
+RIDGE = {**REGRESSION, "lambda": {"shape": []}}
+OUTER = {"a": {"shape": ["n"]}, "b": {"shape": ["n"]}, "x": {"shape": ["n"]}}
+RANK_ONE = {"A": {"shape": ["n", "n"]}, "u": {"shape": ["n"]}, "v": {"shape": ["n"]}}
+POSITIVE = {"x": {"shape": [], "properties": ["positive"]}}
 
 
 class Case(NamedTuple):
@@ -172,4 +177,42 @@ CASES = [
     Case("1/2 x", r"\frac{1}{2} x", VECTOR, True, None),
     Case("(A + A^T) x", r"2 A x", VECTOR, False, "symmetric_only"),
     Case("X^-T", r"X^{-1}", SQUARE, False, "transpose"),
+    # signs and kinks: every scalar and entry is drawn with both signs and several scales
+    Case("step(x)", "1", SCALARS, False, "wrong"),
+    Case("2 abs(x)", "2 x", SCALARS, False, "wrong"),
+    Case("sqrt(x^2)", "x", SCALARS, False, "wrong"),
+    Case("sqrt(x^2)", "abs(x)", SCALARS, True, None),
+    Case("x + 4", "abs(x + 4)", SCALARS, False, "wrong"),
+    Case("x + 4", "abs(x + 4)", VECTOR, False, "wrong"),
+    Case("(x + 4) b", "abs(x + 4) b", SCALAR_TIMES_VECTOR, False, "wrong"),
+    Case("x", "abs(x + 300) - 300", VECTOR, False, "wrong"),
+    Case("x", "abs(x + 1000) - 1000", SCALARS, False, "wrong"),
+    Case("relu(x)", "x", VECTOR, False, "wrong"),
+    Case("relu(x)", "x .* step(x)", VECTOR, True, None),
+    Case("log(x^2)", "2 log(x)", SCALARS, False, "wrong"),
+    Case("2 log(x)", "log(x^2)", SCALARS, True, None),
+    Case("log(x^2)", "2 log(x)", POSITIVE, True, "uses_property"),
+    Case("sqrt(x)^2", "x", POSITIVE, True, None),
+    # tolerance per entry, with no absolute floor
+    Case("-100 exp(-50 x^T x) x", "100 exp(-50 x^T x) x", VECTOR, False, "sign"),
+    Case("10^-12 x", "-10^-12 x", VECTOR, False, "sign"),
+    Case("[10^6, 10^-3]", "[10^6, 2 10^-3]", NUMBERS, False, "wrong"),
+    Case("[10^6 x; 10^-6 y]", "[10^6 x; 2 10^-6 y]", SCALARS, False, "wrong"),
+    # ill-conditioned but equal: re-evaluated in high precision before rejecting
+    Case("x^2", "(x + 1e8)^2 - 10^16 - 2e8 x", SCALARS, True, None),
+    Case("x^T x", "(x + 1e8 b)^T (x + 1e8 b) - 10^16 b^T b - 2e8 b^T x", VECTOR, True, None),
+    Case(
+        "inv(A + u v^T)",
+        "inv(A) - inv(A) u v^T inv(A) / (1 + v^T inv(A) u)",
+        RANK_ONE,
+        True,
+        None,
+    ),
+    Case("exp(x + 800) / exp(x + 799)", "e", SCALARS, True, None),
+    # diagnoses: one term off by a factor, outer products not symmetrised
+    Case("2 X^T (X w - y) + 2 lambda w", "2 X^T (X w - y) + lambda w", RIDGE, False, "term_factor"),
+    Case("2 X^T (X w - y) + 2 lambda w", "X^T (X w - y) + 2 lambda w", RIDGE, False, "term_factor"),
+    Case("a b^T + b a^T", "2 a b^T", OUTER, False, "not_symmetrised"),
+    Case("a b^T + b a^T", "2 b a^T", OUTER, False, "not_symmetrised"),
+    Case("a b^T + b a^T", "b a^T + a b^T", OUTER, True, None),
 ]

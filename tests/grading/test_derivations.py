@@ -16,7 +16,7 @@ SQUARE = {"X": {"shape": ["n", "n"]}}
 
 class Derivation(NamedTuple):
     lines: list[str]
-    variables: dict[str, Any]
+    variables: dict[str, Any] | None
     wrt: str
     expected: str | None
     correct: bool
@@ -102,6 +102,24 @@ DERIVATIONS = [
     Derivation(["d(logdet(X)) = tr(X^-1 dX)"], SQUARE, "X", "X^-1", False, None),
     # right lines but never reaching the canonical form
     Derivation(["d(x^T A x) = dx^T A x + x^T A dx"], QUADRATIC, "x", "(A + A^T) x", False, None),
+    # dx^T g is as canonical as g^T dx, and tr(dX^T G) as tr(G^T dX)
+    Derivation(
+        ["d(x^T A x) = dx^T A x + x^T A dx", "= dx^T (A + A^T) x"],
+        QUADRATIC,
+        "x",
+        "(A + A^T) x",
+        True,
+        None,
+    ),
+    Derivation(["d(x^T A x) = dx^T (A x + A^T x)"], QUADRATIC, "x", "(A + A^T) x", True, None),
+    Derivation(["d(tr(A X)) = tr(dX^T A^T)"], MATRIX, "X", "A^T", True, None),
+    Derivation(["d(tr(X^T X)) = 2 tr(dX^T X)"], REGRESSION | MATRIX, "X", "2 X", True, None),
+    Derivation(["d(x^T A x) = dx^T (2 A x)"], QUADRATIC, "x", "(A + A^T) x", False, 0),
+    # the lines never mention A, which the expected answer holds: a verdict, not an error
+    Derivation(["d(x^T x) = 2 x^T dx"], QUADRATIC, "x", "(A + A^T) x", False, None),
+    Derivation(["d(x^T x) = 2 x^T dx"], None, "x", "(A + A^T) x", False, None),
+    # a derivation starts from d(f)
+    Derivation(["((A + A^T) x)^T dx"], QUADRATIC, "x", "(A + A^T) x", False, 0),
 ]
 
 
