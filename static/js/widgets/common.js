@@ -124,29 +124,50 @@ export function plotHolder(plots, label, height = 300, className = "widget-plot"
 }
 
 /**
- * Draw jobs for one widget, one at a time and newest first: a job queued while another
- * runs replaces any job still waiting, so a fast drag never stacks up stale figures. A job
- * gets `stale()`, true once a newer job waits or a newer answer is on its way, to skip work
- * the newer one will redo.
+ * Run `task` once the browser has painted the current changes: Plotly's drawing is long,
+ * synchronous work, and started at once it would hold the new readout off the screen too.
+ */
+export function afterNextPaint(task) {
+  requestAnimationFrame(() => setTimeout(task, 0));
+}
+
+// Page-wide: figures wait until every widget on the page has shown its first readout, since
+// one widget's first drawing (Plotly starting up, a surface in software WebGL) is long work on
+// the one main thread and would hold back the numbers of the widgets still waiting.
+const firstReadouts = [];
+
+function firstReadoutPending() {
+  let done;
+  firstReadouts.push(new Promise((resolve) => { done = resolve; }));
+  return done;
+}
+
+/**
+ * Draw jobs for one widget, one at a time and newest first, each started only after the
+ * browser painted what came before it (the readouts). A job queued while another runs
+ * replaces any job still waiting, so a fast drag never stacks up stale figures. A job gets
+ * `stale()`, true once a newer job or a newer answer is on its way, to skip work the newer
+ * one will redo. data-figure stays "drawing" until no job is left.
  */
 function painter(root, plots) {
   let waiting = null;
   let running = false;
+  let deferred = 0;
   const failure = document.createElement("p");
   failure.className = "widget-error widget-figure-error";
   failure.hidden = true;
   plots.after(failure);
-  return async function paint(job) {
-    waiting = job;
-    root.dataset.figure = "drawing";
-    if (running) return;
+  const stale = () => waiting !== null || deferred > 0 || root.dataset.state === "loading";
+
+  async function drain() {
     running = true;
+    await Promise.all(firstReadouts);
     let failed = null;
     while (waiting) {
       const current = waiting;
       waiting = null;
       try {
-        await current(() => waiting !== null || root.dataset.state === "loading");
+        await current(stale);
         failed = null;
       } catch (error) {
         failed = error;
@@ -154,9 +175,20 @@ function painter(root, plots) {
       }
     }
     running = false;
+    if (deferred > 0) return; // a newer job is about to start: still drawing
     failure.hidden = failed === null;
     failure.textContent = failed ? `The figure could not be drawn: ${failed.message}` : "";
     root.dataset.figure = failed ? "failed" : "drawn";
+  }
+
+  return function paint(job) {
+    root.dataset.figure = "drawing";
+    deferred += 1;
+    afterNextPaint(() => {
+      deferred -= 1;
+      waiting = job;
+      if (!running) drain();
+    });
   };
 }
 
@@ -172,6 +204,7 @@ export function liveWidget(root, { url, body, show, errorBox, plots, textOf }) {
   let queued = false;
   let typing = 0;
   const paint = painter(root, plots);
+  const answered = firstReadoutPending();
 
   async function run() {
     queued = false;
@@ -183,6 +216,7 @@ export function liveWidget(root, { url, body, show, errorBox, plots, textOf }) {
     } catch (error) {
       answer = { ok: false, data: { error: { message: `The server could not be reached (${error.message}).` } } };
     }
+    answered(); // the first answer, whatever it says, no longer holds the page's figures
     if (request !== latest) return; // a newer input has its own request
     const settled = () => !queued && !typing && request === latest;
     if (!answer.ok) {
