@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.grading.diagnosis import Comparison, diagnose, matches
+from app.grading.numbers import exact_value, has_names, numbers_equal
 from app.grading.numeric import MORE_INSTANCES, SEED, agree, evaluate_together, kink_instances
 from app.grading.symbolic import symbolic_verdict
 from app.grading.verdict import Feedback, Grade, KnownMistake, Method, Verdict
@@ -104,6 +105,12 @@ def judge(
     """
     exprs = [expected, answer, *(m for m, _ in mistakes)]
     table = evaluate_together(exprs, variables, differentials=differentials, fixed=fixed)
+    exact = _exactly_equal(expected, answer)
+    if exact is not None and not table.empty:
+        if exact:
+            return Verdict(True, "exact")
+        if agree(table, expected, answer):  # equal to 1e-9 but not exactly: 15.0000001
+            return Verdict(False, "exact", [_wrong()])
     if table.empty:
         symbolic = symbolic_verdict(expected, answer)
         if symbolic.equal is not None:
@@ -145,6 +152,20 @@ def judge(
     automatic = veto or diagnose(replace(comparison, table=_first_two(comparison)), layout)
     feedback.extend(automatic or ([] if feedback else [_wrong()]))
     return Verdict(False, method, feedback)
+
+
+def _exactly_equal(expected: Expr, answer: Expr) -> bool | None:
+    """For two expressions of numbers alone (``[1, 2; 3, 4]``, ``3 + 4``): equal exactly, as
+    number problems are (:mod:`app.grading.numbers`); ``None`` when either has names."""
+    if has_names(expected) or has_names(answer):
+        return None
+    expected_value = exact_value(expected, {})
+    answer_value = exact_value(answer, {})
+    if expected_value is None or answer_value is None:
+        return None
+    if expected_value.shape != answer_value.shape:
+        return None  # a flat list for a column, or a shape the diagnosis names
+    return numbers_equal(answer_value, expected_value, None)
 
 
 def _differs_at(point: Mapping[str, float]) -> Feedback:

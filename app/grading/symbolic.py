@@ -118,6 +118,13 @@ def symbolic_verdict(
     return UNDECIDED
 
 
+def warm() -> None:
+    """Run SymPy's simplification once: its first call on a logarithm imports
+    ``sympy.physics.units`` (about two seconds), which no learner should wait for."""
+    x = sympy.Symbol("x", real=True)
+    sympy.simplify(sympy.log(x**2) - 2 * sympy.log(x) + sympy.Abs(x) - sympy.sqrt(x**2))
+
+
 def candidate_points(
     expected: Expr, answer: Expr, start: Mapping[str, float]
 ) -> list[dict[str, float]]:

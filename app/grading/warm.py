@@ -22,8 +22,10 @@ import app.viz.finite_differences  # noqa: E402, F401
 import app.viz.gradient  # noqa: E402, F401
 import app.viz.jacobian  # noqa: E402, F401
 import app.web.math_api  # noqa: E402, F401
+from app.grading.symbolic import warm as warm_symbolic  # noqa: E402
 from app.grading.worker import warm_up  # noqa: E402
 
 # A failed warm-up must never stop the forkserver: the workers' initializer warms up again.
 with contextlib.suppress(Exception):
     warm_up()
+    warm_symbolic()

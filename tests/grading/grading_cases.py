@@ -215,4 +215,9 @@ CASES = [
     Case("a b^T + b a^T", "2 a b^T", OUTER, False, "not_symmetrised"),
     Case("a b^T + b a^T", "2 b a^T", OUTER, False, "not_symmetrised"),
     Case("a b^T + b a^T", "b a^T + a b^T", OUTER, True, None),
+    # numbers alone are compared exactly
+    Case("15", "15.0000001", NUMBERS, False, "wrong"),
+    Case("15", "15.0", NUMBERS, True, None),
+    Case("sqrt(2)", "2^(1/2)", NUMBERS, True, None),
+    Case("[1/3, 1]", "[0.333333333333, 1]", NUMBERS, False, "wrong"),
 ]
