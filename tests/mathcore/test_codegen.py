@@ -22,6 +22,14 @@ EXTRA = [
     ("sum(relu(W x)) + softplus(a^T x)", "x", None),
     ("x^2 sin(x) + e^x", "x", {"x": {"shape": []}}),
     ("diag(x) A x", "x", None),
+    # issue 8: broadcast scalars (s ones(n)), merged powers, cancelled diagonals, simplex sums
+    ("-y^T (W x - logsumexp(W x))", "W", None),
+    ("(x - sum(x)/3) / norm(x - sum(x)/3)", "x", None),
+    ("tr(A (X - sum(X)))", "X", None),
+    ("tr(X^4)", "X", None),
+    ("x^T diag(a) (b ./ a)", "x", None),
+    ("-y^T log(softmax(z))", "z", {"y": {"shape": ["n"], "properties": ["simplex"]}}),
+    ("tr(inv(X^T X))", "X", None),
 ]
 CASES = [(e.expression, e.wrt, e.variables or None, e.kind) for e in GALLERY] + [
     (text, wrt, variables, None) for text, wrt, variables in EXTRA
