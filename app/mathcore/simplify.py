@@ -18,6 +18,7 @@ from app.mathcore import build
 from app.mathcore.chains import rewrite_chain, size
 from app.mathcore.differentials import add, quotient, rebuild, zero_like
 from app.mathcore.tree import (
+    SCALAR,
     Apply,
     Call,
     Expr,
@@ -69,6 +70,8 @@ class _Simplifier:
             return self.sum(node)
         if isinstance(node, Call) and node.function == "sum":
             return self.total(node)
+        if isinstance(node, Call) and node.function == "tr" and isinstance(node.arg, Product):
+            return self.trace(node.arg)
         if isinstance(node, Power) and not node.is_scalar and isinstance(node.base, Transpose):
             # (X^T)^k = (X^k)^T: one form, so X^T (X^T)^2 and (X^2)^T X^T merge
             return build.transpose(build.power(node.base.arg, node.exponent))
@@ -85,6 +88,17 @@ class _Simplifier:
                 rest = build.multiply(*(f for f in top.factors if not f.is_scalar))
                 return build.multiply(*scalars, quotient(rest, bottom))
         return node
+
+    def trace(self, product: Product) -> Expr:
+        """Scalars out of a trace, and ``tr(A 1) = tr(1 A) = sum(A)`` for a block of ones."""
+        scalars = [f for f in product.factors if f.is_scalar]
+        arrays = [f for f in product.factors if not f.is_scalar]
+        if len(arrays) == 2 and any(isinstance(f, Ones) for f in arrays):
+            other = arrays[1] if isinstance(arrays[0], Ones) else arrays[0]
+            return build.multiply(*scalars, self.total(Call("sum", other, SCALAR)))
+        if scalars:
+            return build.multiply(*scalars, build.call("tr", build.multiply(*arrays)))
+        return build.call("tr", product)
 
     def total(self, node: Call) -> Expr:
         """``sum`` of a sum, a scaled array, a transpose, ones, a softmax: fewer symbols."""
