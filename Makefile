@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 1
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test lint bench screenshots chromium install install-dev clean
@@ -26,9 +27,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# WORKERS=N serves from N processes; they share the database (migrations run once, under a lock).
 run: $(VENV)/.installed
 	mkdir -p data
-	$(PY) -m uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)
+	$(PY) -m uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browsers here).
 chromium:

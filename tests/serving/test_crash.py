@@ -1,0 +1,59 @@
+"""A server killed mid-stream loses no attempt it had answered."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from tests.serving.conftest import LiveServer
+from tests.serving.learners import Learner, quick_problem, stored_for
+
+pytestmark = pytest.mark.serving
+
+CLIENTS = 4
+ANSWERED_BEFORE_THE_KILL = 40
+
+
+def test_every_answered_attempt_survives_a_sigkill(
+    shared_server: tuple[LiveServer, Engine],
+) -> None:
+    server, database = shared_server
+    problem = quick_problem(server.url)
+    learners = [Learner(server.url, problem) for _ in range(CLIENTS)]
+    for learner in learners:
+        learner.open_page()
+    answered = threading.Semaphore(0)
+    killed = threading.Event()
+
+    def stream(learner: Learner) -> None:
+        while not killed.is_set():
+            try:
+                learner.attempt()
+            except httpx.TransportError:  # the server is gone
+                return
+            answered.release()
+
+    threads = [threading.Thread(target=stream, args=(learner,)) for learner in learners]
+    for thread in threads:
+        thread.start()
+    for _ in range(ANSWERED_BEFORE_THE_KILL):
+        answered.acquire()
+    server.kill()  # while attempts are in flight
+    killed.set()
+    for thread in threads:
+        thread.join()
+
+    server.start()  # the same database, a fresh set of processes
+    assert sum(len(learner.counts) for learner in learners) >= ANSWERED_BEFORE_THE_KILL
+    for learner in learners:
+        assert set(learner.statuses) <= {200}, learner.statuses
+        answered_count = len(learner.counts)
+        assert learner.counts == list(range(1, answered_count + 1))
+        stored = stored_for(database, learner.token, problem.id)
+        # Each learner sends one at a time, so at most one unanswered attempt was in flight.
+        assert answered_count <= stored <= answered_count + 1
+        assert learner.attempts_shown() == stored
+        learner.close()
