@@ -118,6 +118,30 @@ def test_finite_differences_and_descent_pages_draw(
     assert console_errors == []
 
 
+@pytest.mark.parametrize(
+    ("page_path", "widget_name", "point_label"),
+    [
+        ("/explore/gradient", "gradient", "p: x"),
+        ("/explore/descent", "descent", "start: x"),
+    ],
+)
+def test_a_kink_at_the_point_is_said_in_the_readout(
+    live_server: str,
+    page: Page,
+    console_errors: list[str],
+    page_path: str,
+    widget_name: str,
+    point_label: str,
+) -> None:
+    page.goto(f"{live_server}{page_path}")
+    widget = page.locator(f'.widget[data-widget="{widget_name}"]')
+    expect(ready(widget).locator('[data-name="note"]')).to_have_count(0)
+    widget.get_by_label("f(x, y) =").fill("abs(x) + y^2")
+    widget.get_by_label(point_label).fill("0")
+    expect(ready(widget).locator('[data-name="note"]').first).to_contain_text("differentiable")
+    assert console_errors == []
+
+
 def test_widgets_embedded_in_a_lesson_render(
     live_server: str, page: Page, console_errors: list[str]
 ) -> None:
