@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select
 from app.main import create_app
 from app.settings import Settings
 from app.store.models import Attempt, Learner
-from app.web.learner import COOKIE
+from app.web.learner import COOKIE, _stored_key
 from tests.conftest import REPO_ROOT, write_fixture_lessons
 
 LESSON = "02-vectors"  # one of the fixture lessons in tests/conftest.py
@@ -280,3 +280,21 @@ def test_the_data_folder_follows_the_sqlite_file_unless_set(
     fields: dict[str, str], expected: Path
 ) -> None:
     assert Settings(base_dir=REPO_ROOT, **fields).data_dir == expected  # type: ignore[arg-type]
+
+
+def test_workers_starting_together_agree_on_one_cookie_key(tmp_path: Path) -> None:
+    """Each uvicorn worker makes the key if it is missing; all must end up with the same."""
+    start = threading.Barrier(8)
+    keys: list[bytes] = []
+
+    def make_key() -> None:
+        start.wait()
+        keys.append(_stored_key.__wrapped__(tmp_path / "data"))  # past the per-process cache
+
+    threads = [threading.Thread(target=make_key) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 64
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]
