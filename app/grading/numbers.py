@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import sympy
 
 from app.mathcore.errors import MathError
-from app.mathcore.evaluate import Array
+from app.mathcore.evaluate import Array, EvaluationError, Evaluator
 from app.mathcore.parse import parse
 from app.mathcore.sympy_bridge import scalar_symbol, to_sympy
 from app.mathcore.tree import (
@@ -53,10 +54,25 @@ DEFAULT_RTOL = 1e-9
 DIGITS = 60
 MAX_ENTRIES = 400
 MAX_POWER = 32
+MAX_EXPONENT = 1000
 
 
 class _NoExactValue(Exception):
     pass
+
+
+def has_huge_power(expr: Expr) -> bool:
+    """Whether ``expr`` raises something to a number beyond ``±MAX_EXPONENT``: SymPy would
+    write ``10^(10^8)`` out exactly (a hundred million digits), so it is not asked."""
+    for node in expr.walk():
+        if isinstance(node, (Power, ElementPower)) and not has_names(node.exponent):
+            try:
+                exponent = np.abs(Evaluator({})(node.exponent))
+            except (EvaluationError, ValueError, TypeError):
+                continue
+            if not np.all(exponent <= MAX_EXPONENT):  # nan and inf count as huge
+                return True
+    return False
 
 
 def has_names(expr: Expr) -> bool:
@@ -69,14 +85,12 @@ def exact_value(
 ) -> sympy.Matrix | None:
     """The exact value of ``expr`` (numbers and the given values, taken as exact), as a
     SymPy matrix (``1×1`` for a number), or ``None`` where it has none."""
-    if sum(getattr(v, "size", 1) for v in values.values()) > MAX_ENTRIES:
+    if sum(getattr(v, "size", 1) for v in values.values()) > MAX_ENTRIES or has_huge_power(expr):
         return None
     try:
         return _Exact(values, dict(sizes or {})).eval(expr)
     except (_NoExactValue, MathError, ValueError, TypeError, ZeroDivisionError, KeyError):
-        return None
-    except sympy.matrices.common.NonInvertibleMatrixError:
-        return None
+        return None  # a singular inverse is a ValueError too
 
 
 def _rational(x: float) -> sympy.Rational:

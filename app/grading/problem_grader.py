@@ -101,7 +101,9 @@ def _grade_numbers(
     value = exact_value(typed, {})
     latex = to_latex(typed)
     if value is None:
-        return _format_only("This number has no finite value; type another.")
+        return _format_only(
+            "This number cannot be worked out (it is undefined, or far too large); type its value."
+        )
     if numbers_equal(value, expected, problem.tolerance):
         return AttemptResult(True, [Feedback("correct", "Correct.")], True, latex)
     feedback = [

@@ -220,4 +220,5 @@ CASES = [
     Case("15", "15.0", NUMBERS, True, None),
     Case("sqrt(2)", "2^(1/2)", NUMBERS, True, None),
     Case("[1/3, 1]", "[0.333333333333, 1]", NUMBERS, False, "wrong"),
+    Case("2", "10^(10^8)", NUMBERS, False, "wrong"),
 ]

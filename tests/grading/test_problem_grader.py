@@ -81,6 +81,8 @@ ATTEMPTS = [
     Attempt(COUNT, "3 x", None, False, False, "format"),
     Attempt(COUNT, "[15, 15]", None, False, False, "format"),
     Attempt(COUNT, "1e1 + 5", None, True, True, "correct"),
+    Attempt(COUNT, "10^(10^8)", None, False, False, "format"),
+    Attempt(COUNT, "1/0", None, False, False, "limit"),
     Attempt(FRACTION, "2.1", None, True, True, "correct"),
     Attempt(FRACTION, "21/10", None, True, True, "correct"),
     Attempt(FRACTION, "2.1000001", None, False, True, "wrong"),
