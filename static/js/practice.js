@@ -11,6 +11,8 @@ const FEEDBACK_TITLES = {
   factor: "Off by a factor",
   sign: "Wrong sign",
   missing_term: "A term is missing",
+  term_factor: "One term off by a factor",
+  not_symmetrised: "Not symmetrised",
   extra_term: "A term too many",
   known_mistake: "A common mistake",
   uses_property: "Note",
