@@ -196,6 +196,10 @@ class _Simplifier:
         for index, factor in enumerate(arrays):
             if not isinstance(factor, Sum):
                 continue
+            neighbours = arrays[max(index - 1, 0) : index] + arrays[index + 1 : index + 2]
+            edges = [f for t in factor.terms for f in _edge_arrays(t)]
+            if not any(map(_may_cancel, neighbours)) and not any(map(_may_cancel, edges)):
+                continue  # nothing next to the sum that the chain rules could cancel
             terms = [
                 self.visit(build.multiply(*scalars, *arrays[:index], term, *arrays[index + 1 :]))
                 for term in factor.terms
@@ -240,6 +244,21 @@ class _Simplifier:
         if result.shape != node.shape and result.is_scalar:
             return node
         return result
+
+
+def _may_cancel(factor: Expr) -> bool:
+    """A factor the chain rules (:mod:`app.mathcore.chains`) can cancel against a neighbour."""
+    if isinstance(factor, Transpose):
+        factor = factor.arg
+    if isinstance(factor, Call):
+        return factor.function == "diag"
+    return isinstance(factor, (Quotient, Ones, Inverse))
+
+
+def _edge_arrays(term: Expr) -> list[Expr]:
+    """The first and last array factors of a term (the term itself if it is one array)."""
+    _, arrays = _arrays(term)
+    return [arrays[0], arrays[-1]] if arrays else []
 
 
 def _expand_powers(factors: Iterable[Expr]) -> list[Expr]:
