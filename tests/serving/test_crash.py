@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.serving.conftest import LiveServer
-from tests.serving.learners import Learner, quick_problem, stored_for
+from tests.serving.learners import REQUEST_TIMEOUT, Learner, quick_problem, stored_for
 
 pytestmark = pytest.mark.serving
 
@@ -26,13 +26,16 @@ def test_every_answered_attempt_survives_a_sigkill(
     for learner in learners:
         learner.open_page()
     answered = threading.Semaphore(0)
-    killed = threading.Event()
+    killing, killed = threading.Event(), threading.Event()
+    errors_before_the_kill: list[str] = []
 
     def stream(learner: Learner) -> None:
         while not killed.is_set():
             try:
                 learner.attempt()
-            except httpx.TransportError:  # the server is gone
+            except httpx.TransportError as error:  # the server is gone, or failed us
+                if not killing.is_set():
+                    errors_before_the_kill.append(repr(error))
                 return
             answered.release()
 
@@ -40,13 +43,16 @@ def test_every_answered_attempt_survives_a_sigkill(
     for thread in threads:
         thread.start()
     for _ in range(ANSWERED_BEFORE_THE_KILL):
-        answered.acquire()
+        # A ceiling, so a stalled server fails the test instead of hanging it.
+        assert answered.acquire(timeout=REQUEST_TIMEOUT), "the server stopped answering"
+    killing.set()
     server.kill()  # while attempts are in flight
     killed.set()
     for thread in threads:
         thread.join()
 
     server.start()  # the same database, a fresh set of processes
+    assert errors_before_the_kill == []
     assert sum(len(learner.counts) for learner in learners) >= ANSWERED_BEFORE_THE_KILL
     for learner in learners:
         assert set(learner.statuses) <= {200}, learner.statuses
