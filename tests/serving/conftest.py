@@ -165,7 +165,7 @@ def running(database_url: str, folder: Path) -> Iterator[tuple[LiveServer, Engin
         engine.dispose()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="package", params=BACKENDS)
 def shared_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, Engine]]:
