@@ -184,7 +184,13 @@ def check_derivation(
         )
     last = chain[-1][1].expr
     if not is_canonical(last, wrt_variable.name, wrt_variable.shape):
-        form = "g^T dx" if wrt_variable.shape[1] == 1 else "tr(G^T dX)"
+        form = (
+            "g dx"
+            if wrt_variable.shape == (1, 1)
+            else "g^T dx (or dx^T g)"
+            if wrt_variable.shape[1] == 1
+            else "tr(G^T dX)"
+        )
         note = Feedback(
             "not_canonical",
             f"Every line is right; finish with a line in the form {form} to read off the gradient.",
@@ -216,6 +222,12 @@ def is_canonical(expr: Expr, name: str, shape: tuple[object, object]) -> bool:
     ``tr(G^T dX)`` or ``tr(dX^T G)`` for a matrix (a scalar coefficient may stand in front
     of the trace)."""
     differential = Differential(name, shape)  # type: ignore[arg-type]
+    if differential.is_scalar and isinstance(expr, Product):
+        # scalar factors commute: g dx, dx g and 2 dx x are all canonical
+        others = [f for f in expr.factors if f != differential]
+        return len(others) == len(expr.factors) - 1 and not any(
+            _has_differential(f) for f in others
+        )
     if (
         isinstance(expr, Product)
         and isinstance(expr.factors[-1], Call)

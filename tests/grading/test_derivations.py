@@ -115,6 +115,9 @@ DERIVATIONS = [
     Derivation(["d(tr(A X)) = tr(dX^T A^T)"], MATRIX, "X", "A^T", True, None),
     Derivation(["d(tr(X^T X)) = 2 tr(dX^T X)"], REGRESSION | MATRIX, "X", "2 X", True, None),
     Derivation(["d(x^T A x) = dx^T (2 A x)"], QUADRATIC, "x", "(A + A^T) x", False, 0),
+    Derivation(["d(x^2) = dx 2 x"], {"x": {"shape": []}}, "x", "2 x", True, None),
+    Derivation(["d(x^2) = 2 x dx"], {"x": {"shape": []}}, "x", "2 x", True, None),
+    Derivation(["d(x^2) = dx dx"], {"x": {"shape": []}}, "x", "2 x", False, 0),
     # the lines never mention A, which the expected answer holds: a verdict, not an error
     Derivation(["d(x^T x) = 2 x^T dx"], QUADRATIC, "x", "(A + A^T) x", False, None),
     Derivation(["d(x^T x) = 2 x^T dx"], None, "x", "(A + A^T) x", False, None),
