@@ -93,7 +93,7 @@ def add(*terms: Expr) -> Expr:
     if not shape_is_scalar(shape) and all(scalar(term) for term in kept):
         # only the broadcast scalars are left: keep the array shape, s + 0 = s 1
         broadcast = kept[0] if len(kept) == 1 else Sum(tuple(kept), SCALAR)
-        return Product((broadcast, Ones(shape)), shape)
+        return multiply(broadcast, Ones(shape))
     if len(kept) == 1 and (not scalar(kept[0]) or shape_is_scalar(shape)):
         return kept[0]
     return Sum(tuple(kept), shape)
@@ -176,8 +176,11 @@ def divide(numerator: Expr, denominator: Expr) -> Expr:
         if denominator.value == 0:
             raise LimitError("division by zero")
         return multiply(Number(1 / denominator.value), numerator)
+    if isinstance(denominator, Product) and not _contains_arrays(denominator):
+        # a / (b c) is a b^-1 c^-1, the product \frac{a}{b c} is printed from
+        return multiply(numerator, *(power(f, number(-1)) for f in denominator.factors))
     if isinstance(denominator, Product) and isinstance(denominator.factors[0], Number):
-        # a / (3 b) is 1/3 a / b, as a / (3 b) is printed back
+        # a / (3 x^T x) is 1/3 a / (x^T x), as it is printed back
         coefficient, *rest = denominator.factors
         return divide(divide(numerator, coefficient), multiply(*rest))
     return multiply(numerator, power(denominator, number(-1)))
@@ -198,6 +201,14 @@ def power(base: Expr, exponent: Expr) -> Expr:
             folded = _fold_power(base.value, exponent.value)
             if folded is not None:
                 return folded
+        if (
+            isinstance(base, Product)
+            and not _contains_arrays(base)
+            and isinstance(exponent, Number)
+            and exponent.value.denominator == 1
+        ):
+            # (a b)^k = a^k b^k for scalars: one form for a / (a b) and a^-1 b^-1
+            return multiply(*(power(f, exponent) for f in base.factors))
         if (
             isinstance(base, Power)
             and isinstance(base.exponent, Number)

@@ -542,6 +542,14 @@ class Elaborator:
         wrapper = next((w for w in _LATEX_WRAPPERS if raw.startswith(w)), None)
         name = raw[len(wrapper) : -1] if wrapper else raw.lstrip("\\")
         name = _UNICODE_GREEK.get(name, name)
+        if raw == "\\sigma" and "sigma" in self.declared:
+            # in a paper σ(z) is the sigmoid; with σ declared it may be σ times (z)
+            raise AmbiguousName(
+                "σ(…) could be the sigmoid or the declared σ times (…): did you mean "
+                "`sigmoid(…)`? For the product write `sigma (…)` or `\\sigma \\cdot (…)`",
+                node.pos,
+                ["sigmoid(…)", "sigma (…)"],
+            )
         if name in self.declared or name not in KNOWN_FUNCTIONS | set(FUNCTION_ALIASES):
             return self._call_of_unknown(node, name)
         name = FUNCTION_ALIASES.get(name, name)

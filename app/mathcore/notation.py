@@ -171,6 +171,9 @@ def _spaced(name: str, text: str, end: int) -> str:
 
 _SIGMA_CALL = re.compile(r"(\\sigma|σ)\s*(?:\\left|\\[bB]igg?l?)?\s*(?=\()")
 _SIZED_BRACKET = re.compile(r"\\(left|right|[bB]igg?[lr]?)\s*(\[|\]|\\\{|\\\}|\.)")
+_SIZED_BARS = re.compile(
+    r"\\(left|right|[bB]igg?[lr])\s*(\\\||\\[lr]?Vert(?![A-Za-z])|‖|\\[lr]?vert(?![A-Za-z])|\|)"
+)
 _SIZING = re.compile(r"\\(left|right|[bB]igg?[lr]?)(?![A-Za-z])")
 _BARS = re.compile(r"\\([lr]?[Vv]ert)(?![A-Za-z])")
 _ELEMENT_POWER = re.compile(r"\^\s*\{\s*(\\circ|∘|\\odot|⊙)(?![A-Za-z])\s*")
@@ -282,6 +285,8 @@ def _command(match: re.Match[str], text: str) -> str:
     name = match.group(1)
     if name == "oslash":
         return "./"
+    if name == "sigma" and text[match.end() : match.end() + 1] == "(":
+        return match.group(0)  # \sigma( is the sigmoid, unless sigma is declared (ask then)
     if name in GREEK_COMMANDS or name in LATEX_FUNCTIONS:
         plain = "epsilon" if name == "varepsilon" else name
         return _spaced(plain, text, match.end())
@@ -294,7 +299,7 @@ def normalise(text: str) -> Source:
     >>> text = r"\sigma\left(W x\right) + \frac12"
     >>> source = normalise(text)
     >>> " ".join(source.text.split())
-    'sigma(W x ) + \\frac{1}{2}'
+    '\\sigma(W x ) + \\frac{1}{2}'
     >>> text[source.original(source.text.index("+")):]
     '+ \\frac12'
     """
@@ -302,7 +307,8 @@ def normalise(text: str) -> Source:
     source = source.sub(re.compile("|".join(map(re.escape, UNICODE_OPERATORS)) + "|√"), _unicode)
     source = _environments(source)
     source = _fractions(source)
-    source = source.sub(_SIGMA_CALL, "sigma")
+    source = source.sub(_SIGMA_CALL, "\\sigma")  # a call: the grammar's \sigma( token
+    source = source.sub(_SIZED_BARS, _sized_bar)
     source = source.sub(_SIZED_BRACKET, _sized_bracket)
     source = source.sub(_SIZING, lambda m: " " * len(m.group(0)))
     source = source.sub(_BARS, lambda m: "‖" if "V" in m.group(0) else "|")
@@ -321,6 +327,17 @@ def _unicode(match: re.Match[str]) -> str:
     if char == "√":
         return "sqrt "
     return UNICODE_OPERATORS[char]
+
+
+def _sized_bar(match: re.Match[str]) -> str:
+    """``\\left|`` opens and ``\\right|`` closes for certain, so the bar is marked here
+    (the markers of :func:`app.mathcore.syntax._prepare`): ``\\left|\\left|x\\right|\\right|``
+    is |(|x|)|, not a norm."""
+    opening = match.group(1) == "left" or match.group(1).endswith("l")
+    double = "V" in match.group(2) or match.group(2) in {"\\|", "‖"}
+    if double:
+        return "\ue000\ue000" if opening else "\ue001\ue001"
+    return "\ue002" if opening else "\ue003"
 
 
 def _sized_bracket(match: re.Match[str]) -> str:

@@ -367,8 +367,10 @@ def _product_text(expr: Product, outer: bool = False) -> str:
         assert isinstance(ones, Ones)
         return _ones_text("zeros", ones)
     if coefficient < 0:
-        with _linked(outer):
-            return "-" + _wrap_text(_negated(expr), _PRODUCT)
+        negated = _negated(expr)
+        with _linked(outer):  # -(a ./ b): a leading minus would bind to a alone
+            return "-" + _wrap_text(negated, _POWER if _minus_needs_brackets(negated) else _PRODUCT)
+    numerator = _after_scalars(_regrouped(numerator), coefficient, expr.shape)
     parts: list[str] = []
     if coefficient != 1 or not numerator:
         parts.append(_number_text(coefficient))
@@ -379,6 +381,55 @@ def _product_text(expr: Product, outer: bool = False) -> str:
     for factor in denominator:
         text += " / " + _wrap_text(factor, _POWER)
     return text
+
+
+def _chained(factor: Expr) -> bool:
+    """A scalar computed from arrays, such as ``x^T y``: printed in brackets as a factor."""
+    return (
+        isinstance(factor, Product)
+        and factor.is_scalar
+        and any(not f.is_scalar for f in factor.factors)
+    )
+
+
+def _minus_needs_brackets(negated: Expr) -> bool:
+    """``-(a ./ b)`` and ``-((x^T y) z)``: a bare minus would bind to the first operand."""
+    if isinstance(negated, Quotient):
+        return True
+    if not isinstance(negated, Product) or len(negated.factors) < 2:
+        return False
+    first = next((f for f in negated.factors if not isinstance(f, Number)), None)
+    return first is not None and _chained(first)
+
+
+def _after_scalars(
+    factors: list[Expr], coefficient: Fraction, shape: tuple[Dim, Dim]
+) -> list[Expr]:
+    """``alpha ((x^T y) z)``: read left to right, ``alpha (x^T y)`` would merge into one
+    scalar, so the factors from the first computed scalar on are bracketed together."""
+    index = next((i for i, f in enumerate(factors) if _chained(f)), None)
+    if index is None or index == len(factors) - 1:
+        return factors
+    if index > 0 or coefficient != 1:
+        return [*factors[:index], Product(tuple(factors[index:]), shape)]
+    if factors[1].is_scalar and not all(f.is_scalar for f in factors):
+        # (x^T y) alpha z: alpha would merge into x^T y; (x^T y) (alpha z) keeps it apart
+        return [factors[0], Product(tuple(factors[1:]), shape)]
+    return factors
+
+
+def _regrouped(factors: list[Expr]) -> list[Expr]:
+    """``a^T (b c^T)`` for the flat product ``a^T b c^T``: read left to right, ``a^T b`` would
+    become one scalar factor, so the factors after the leading row are bracketed, which
+    reads back flat."""
+    arrays = [f for f in factors if not f.is_scalar]
+    if len(arrays) < 3 or display_dim(arrays[0].shape[0]) != "1":
+        return factors
+    if not any(display_dim(a.shape[1]) == "1" for a in arrays[1:-1]):
+        return factors
+    rest = tuple(arrays[1:])
+    group = Product(rest, (rest[0].shape[0], rest[-1].shape[1]))
+    return [f for f in factors if f.is_scalar] + [arrays[0], group]
 
 
 def _factor_text(factor: Expr) -> str:
@@ -405,7 +456,7 @@ _LATEX_FUNCTIONS = {
     "step": r"\operatorname{step}",
     "tr": r"\operatorname{tr}",
     "det": r"\det",
-    "logdet": r"\log\det",
+    "logdet": r"\operatorname{logdet}",  # \log\det reads back as log(det(…))
     "sum": r"\operatorname{sum}",
     "softmax": r"\operatorname{softmax}",
     "logsumexp": r"\operatorname{logsumexp}",
@@ -546,8 +597,12 @@ def _product_latex(expr: Product, outer: bool = False) -> str:
         assert isinstance(ones, Ones)
         return _ones_latex("0", ones)
     if coefficient < 0:
+        negated = _negated(expr)
         with _linked(outer):
-            return "-" + _wrap_latex(_negated(expr), _PRODUCT)
+            return "-" + _wrap_latex(
+                negated, _POWER if _minus_needs_brackets(negated) else _PRODUCT
+            )
+    numerator = _after_scalars(_regrouped(numerator), coefficient, expr.shape)
     top_factors = []
     for factor in numerator:
         with _linked(any(link for i, link in links.items() if expr.factors[i] is factor)):

@@ -189,11 +189,15 @@ def test_pasted_notation_means_the_plain_formula(pasted: str, plain: str) -> Non
         )
 
 
-def test_sigma_alone_or_declared_is_the_scalar() -> None:
-    """``\\sigma`` followed by a bracket is the sigmoid, unless ``sigma`` is a declared name."""
-    declared = {"sigma": {"shape": []}, "z": {"shape": ["n"]}}
-    assert to_text(parse("\\sigma\\left(z\\right)", declared).expr) == "sigma z"
+def test_sigma_before_a_bracket_is_the_sigmoid_and_asks_when_sigma_is_declared() -> None:
+    """``\\sigma(z)`` is the sigmoid; with a declared σ it could be σ times z, so it asks."""
     assert to_text(parse("\\sigma\\left(z\\right)").expr) == "sigmoid(z)"
+    assert to_text(parse("\\sigma \\cdot \\left(z\\right)").expr) == "sigma z"
+    declared = {"sigma": {"shape": []}, "z": {"shape": ["n"]}}
+    with pytest.raises(AmbiguousName) as caught:
+        parse("1 + \\sigma\\left(z\\right)", declared)
+    assert caught.value.position == 4 and caught.value.suggestion == "sigmoid(…)"
+    assert to_text(parse("sigma (z)", declared).expr) == "sigma z"
 
 
 @pytest.mark.parametrize(
