@@ -83,7 +83,8 @@ def _grade_numbers(
     problem: Problem, answer: str, values: Mapping[str, Array]
 ) -> AttemptResult | None:
     """A number problem accepts only a number; a matrix problem typed as numbers is
-    compared exactly too (``None``: a matrix answer written as a formula, graded as one)."""
+    compared exactly too (``None``: a matrix answer written as a formula, or an expected
+    value with no exact form, graded as an expression)."""
     try:
         typed = parse(answer, problem.declarations()).expr
     except MathError as error:
@@ -98,6 +99,8 @@ def _grade_numbers(
     if problem.type == "number" and not typed.is_scalar:
         return _format_only("This asks for one number, not a vector or a matrix.")
     expected = exact_value(parse(problem.answer, problem.declarations()).expr, values)
+    if expected is None:
+        return None  # no exact value to compare with: graded numerically, as an expression
     value = exact_value(typed, {})
     latex = to_latex(typed)
     if value is None:
@@ -111,10 +114,10 @@ def _grade_numbers(
         for mistake in problem.mistakes
         if numbers_equal(value, _mistake_value(problem, mistake.answer, values), problem.tolerance)
     ]
-    if expected is not None and value.shape != expected.shape:
+    if value.shape != expected.shape:
         shape = f"{expected.shape[0]}×{expected.shape[1]}"
         feedback.append(Feedback("shape", f"The answer is {shape}; yours is not."))
-    elif expected is not None and numbers_equal(-value, expected, problem.tolerance):
+    elif numbers_equal(-value, expected, problem.tolerance):
         feedback.append(Feedback("sign", "Check the sign."))
     if not feedback:
         feedback.append(Feedback("wrong", "That is not the expected value."))
