@@ -65,7 +65,7 @@ def scalars(depth: int) -> st.SearchStrategy[str]:
 
 
 @settings(
-    max_examples=120,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
