@@ -52,7 +52,8 @@ lint: $(VENV)/.installed-dev
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy --strict app
 
-bench: $(VENV)/.installed
+# bench/widgets.py drives Chromium with Playwright, a dev extra.
+bench: $(VENV)/.installed-dev chromium
 	@set -e; found=0; for script in bench/*.py; do \
 		[ -e "$$script" ] || continue; found=1; \
 		echo "== $$script"; $(PY) "$$script"; \
