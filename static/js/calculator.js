@@ -142,6 +142,7 @@ async function updatePreview() {
 
 function schedulePreview() {
   preview.dataset.state = "loading";
+  previewRequest += 1; // an answer still on its way is for older text: it must not say "ready"
   clearTimeout(previewTimer);
   previewTimer = setTimeout(updatePreview, 180);
 }
