@@ -65,6 +65,13 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def failure_report(self) -> str:
+        """The first traceback in the log (the cause) and the log's end (what followed)."""
+        log = self.log()
+        first = log.find("Traceback")
+        cause = log[first : first + 6000] + "\n...\n" if first >= 0 else ""
+        return cause + log[-4000:]
+
     def start(self) -> None:
         """Start the server and wait until every worker has finished its start-up."""
         self.starts += 1
@@ -100,7 +107,7 @@ class LiveServer:
         while self.log().count(STARTED) < self.workers:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                pytest.fail(f"the server did not start:\n{self.log()[-12000:]}")
+                pytest.fail(f"the server did not start:\n{self.failure_report()}")
             time.sleep(0.2)
         with httpx.Client(base_url=self.url, timeout=30) as client:
             assert client.get("/healthz").status_code == 200
