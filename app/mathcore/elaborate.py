@@ -207,7 +207,11 @@ class Elaborator:
             elif text[1:] in GREEK_SET or text[1:] == "varepsilon":
                 text = "epsilon" if text == "\\varepsilon" else text[1:]
             else:
-                raise ParseError(f"unknown LaTeX command '{text}'", node.pos)
+                raise ParseError(
+                    f"unknown LaTeX command '{text}': write it in plain text (sqrt(x), x^T, "
+                    "x .* y) or use \\frac, \\cdot, \\sqrt, \\top or a Greek letter",
+                    node.pos,
+                )
         text = _UNICODE_GREEK.get(text, text)
         text = self.declared_spelling(text)
         if text not in self.declared:
@@ -530,6 +534,12 @@ class Elaborator:
             return f"cannot raise {a} to a power: it is not square"
         b = f"{to_text(right)} ({display_shape(right.shape)})"
         if verb == "multiply":
+            if _column(left) and _column(right):
+                return (
+                    f"cannot multiply {a} by {b}: for the inner product write "
+                    f"{to_text(build.transpose(left))} {to_text(right)}, entry by entry "
+                    f"{to_text(left)} .* {to_text(right)}"
+                )
             return f"cannot multiply {a} by {b}"
         if verb == "add":
             return f"cannot add {a} and {b}: the shapes differ"
@@ -563,7 +573,9 @@ class Elaborator:
                 lambda: build.hadamard(*args), node, "elementwise", args[0], args[1]
             )
         if len(args) != 1:
-            raise ParseError(f"{name} takes one argument, not {len(args)}", node.pos)
+            raise ParseError(
+                f"{name} takes one argument, not {len(args)}: write {name}(x)", node.pos
+            )
         (arg,) = args
         if name == "inv":
             return self._checked(lambda: build.inverse(arg), node, "invert", arg)
@@ -623,7 +635,9 @@ class Elaborator:
             raise ParseError(f"unknown function '{name}'; the functions are {known}", node.pos)
         if len(node.children) != 1:
             raise ParseError(
-                f"'{name}' is a variable, not a function of several arguments", node.pos
+                f"'{name}' is a variable, not a function of several arguments: write "
+                f"{name} * (…) for a product",
+                node.pos,
             )
         factor = self.name(SNode("name", node.pos, name))
         argument = self.expr(node.children[0])
@@ -668,6 +682,11 @@ class Elaborator:
                         entry_node.pos,
                     )
         return build.matrix_literal(typed)
+
+
+def _column(expr: Expr) -> bool:
+    rows, cols = (resolve_dim(d) for d in expr.shape)
+    return cols == 1 and rows != 1
 
 
 def _inside(inner: tuple[int, int, str], outer: tuple[int, int, str]) -> bool:

@@ -308,7 +308,9 @@ def _plain_text(expr: Expr) -> str:
     if isinstance(expr, Call):
         return f"{expr.function}({_text(expr.arg)})"
     if isinstance(expr, MatrixLiteral):
-        return "[" + "; ".join(", ".join(_text(e) for e in row) for row in expr.rows) + "]"
+        body = "; ".join(", ".join(_text(e) for e in row) for row in expr.rows)
+        # a single row is [[a, b]]: a flat [a, b] is read as a column
+        return f"[[{body}]]" if len(expr.rows) == 1 else f"[{body}]"
     if isinstance(expr, Differentiate):
         return f"d({_text(expr.arg)})"
     raise TypeError(f"cannot print {type(expr).__name__}")

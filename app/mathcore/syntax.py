@@ -228,7 +228,11 @@ def _check_brackets(text: str) -> None:
                 raise LimitError(f"brackets are nested more than {MAX_NESTING} deep", offset)
         elif char in _CLOSERS:
             if not stack:
-                raise ParseError(f"'{char}' has no matching '{_CLOSERS[char]}'", offset)
+                raise ParseError(
+                    f"'{char}' has no matching '{_CLOSERS[char]}': add '{_CLOSERS[char]}' before "
+                    "it or delete it",
+                    offset,
+                )
             opener, where = stack.pop()
             if _OPENERS[opener] != char:
                 raise ParseError(
@@ -261,24 +265,41 @@ def _describe_unexpected(text: str, error: UnexpectedInput) -> ParseError:
     if isinstance(error, UnexpectedEOF) or (
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     ):
-        return ParseError("the expression ends too early: something is missing here", len(text))
+        return ParseError(
+            "the expression ends too early: something is missing here; finish it with a name "
+            "or a number, or delete the last operator",
+            len(text),
+        )
     if isinstance(error, UnexpectedCharacters):
         char = text[position] if position < len(text) else ""
         if char == "\\":
             command = re.match(r"\\[A-Za-z]*", text[position:])
             shown = command.group(0) if command else "\\"
-            return ParseError(f"unknown LaTeX command '{shown}'", position)
+            return ParseError(
+                f"unknown LaTeX command '{shown}': write it in plain text (sqrt(x), x^T, "
+                "x .* y) or use \\frac, \\cdot, \\sqrt, \\top or a Greek letter",
+                position,
+            )
         if char in "|‖":
-            return ParseError("this bar has no matching bar", position)
-        return ParseError(f"unexpected character '{char}'", position)
+            return ParseError(
+                "this bar has no matching bar: close it, or write norm(x) or abs(x)", position
+            )
+        return ParseError(
+            f"unexpected character '{char}': delete it; the operators are + - * / ^ .* ./",
+            position,
+        )
     assert isinstance(error, UnexpectedToken)
     token = error.token
     shown = text[token.start_pos : token.end_pos] if token.end_pos else str(token)
-    if token.type in _TOKEN_WORDS and token.type in {"RPAR", "RBRACE", "RBRACKET"}:
-        return ParseError(f"unexpected '{shown}': an operand is missing before it", position)
-    if token.type in {"ADDOP", "MULOP", "POWOP", "POSTFIX"} or shown in {",", ";"}:
-        return ParseError(f"unexpected '{shown}': an operand is missing before it", position)
-    return ParseError(f"unexpected '{shown}'", position)
+    if token.type in {"RPAR", "RBRACE", "RBRACKET", "ADDOP", "MULOP", "POWOP", "POSTFIX"} or (
+        shown in {",", ";"}
+    ):
+        return ParseError(
+            f"unexpected '{shown}': an operand is missing before it; type a name or a number "
+            "there, or delete it",
+            position,
+        )
+    return ParseError(f"unexpected '{shown}': put an operator before it, such as * or +", position)
 
 
 def parse_syntax(text: str) -> SNode:

@@ -127,6 +127,33 @@ def test_unknown_function_lists_the_known_ones() -> None:
         assert name in caught.value.message
 
 
+@pytest.mark.parametrize(
+    ("typed", "advice"),
+    [
+        ("x y", "x^T y"),
+        ("$", "delete it"),
+        ("x +", "finish it"),
+        ("\\foo x", "plain text"),
+        ("x)", "add '('"),
+        ("x ,", "type a name or a number"),
+        ("exp(x, y)", "write exp(x)"),
+        ("(x", "add ')'"),
+        ("foo(x)", "the functions are"),
+        ("x^2", "x.^2"),
+        ("x / A", "inv("),
+        ("2 + xyz", "did you mean"),
+    ],
+)
+def test_every_message_says_what_to_type_instead(typed: str, advice: str) -> None:
+    declared = (
+        {name: {"shape": []} for name in ("x", "y", "z", "xy", "yz")} if "xyz" in typed else None
+    )
+    with pytest.raises(MathError) as caught:
+        parse(typed, declared)
+    assert advice in caught.value.message
+    assert caught.value.position is not None and 0 <= caught.value.position <= len(typed)
+
+
 def test_vector_power_suggests_the_alternatives() -> None:
     with pytest.raises(ShapeError) as caught:
         parse("x^2")
@@ -230,7 +257,8 @@ def test_caret_points_past_the_end_when_the_expression_stops_early() -> None:
     with pytest.raises(ParseError) as caught:
         parse("x +")
     assert point_to_error("x +", caught.value) == (
-        "x +\n   ^\nthe expression ends too early: something is missing here"
+        "x +\n   ^\nthe expression ends too early: something is missing here; finish it with "
+        "a name or a number, or delete the last operator"
     )
 
 

@@ -581,6 +581,17 @@ DOC_PROSE: list[tuple[str, str]] = [
     ("A^{\\top}", "A^T"),
     ("\\Sigma", "Sigma"),
     ("x^T dx + dx^T x", "x^T dx + dx^T x"),
+    ("\\frac\\alpha\\beta", "alpha / beta"),
+    ("A^TB^T", "A^T B^T"),
+    ("ABx", "A B x"),
+    ("1.2e+1", "12"),
+    ("2e-3x", "0.002 x"),
+    ("2 e - 3x", "2 e - 3 x"),
+    ("\\left. x \\right.", "x"),
+    ("x \\odot y", "x .* y"),
+    ("x^\\intercal", "x^T"),
+    ("\\mathbf{1}_{n}", "ones(n)"),
+    ("\\lvert t \\rvert", "abs(t)"),
 ]
 
 

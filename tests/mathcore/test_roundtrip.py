@@ -244,7 +244,18 @@ TREE_DECLARATIONS: dict[str, Any] = {
     "W_2": {"shape": ["n", "n"]},
 }
 TREE_VARIABLES = parse_declarations(TREE_DECLARATIONS)
-SHAPES: list[Shape] = [(1, 1), ("n", 1), (1, "n"), ("n", "n"), ("m", "n"), ("m", 1)]
+SHAPES: list[Shape] = [
+    (1, 1),
+    ("n", 1),
+    (1, "n"),
+    ("n", "n"),
+    ("m", "n"),
+    ("m", 1),
+    (2, 1),
+    (1, 2),
+    (2, 2),
+]
+LITERAL_ENTRIES = [Number(Fraction(k)) for k in (1, -2)] + [Symbol("alpha", (1, 1))]
 
 
 def _symbols(shape: Shape) -> list[Expr]:
@@ -270,6 +281,16 @@ def _leaves(shape: Shape) -> st.SearchStrategy[Expr]:
         options.append(st.just(build.multiply(build.ZERO, Ones(shape))))
     if shape[0] == shape[1] and shape != (1, 1):
         options.append(st.just(Identity(shape[0])))
+    if all(isinstance(d, int) for d in shape) and shape != (1, 1):
+        rows, cols = shape
+        entries = st.lists(
+            st.sampled_from(LITERAL_ENTRIES), min_size=rows * cols, max_size=rows * cols
+        )
+        options.append(
+            entries.map(
+                lambda e: build.matrix_literal([e[r * cols : (r + 1) * cols] for r in range(rows)])
+            )
+        )
     return st.one_of(options)
 
 
@@ -289,7 +310,7 @@ def trees(draw: st.DrawFn, shape: Shape, depth: int = 3) -> Expr:
         lambda: build.multiply(draw(trees((rows, inner), sub)), draw(trees((inner, cols), sub))),
         lambda: build.apply(draw(st.sampled_from(FUNCTIONS_1)), draw(trees(shape, sub))),
     ]
-    inner = draw(st.sampled_from(["n", "m", 1]))
+    inner = draw(st.sampled_from(["n", "m", 1, 2]))
     if shape != (1, 1):
         makers += [
             lambda: build.hadamard(draw(trees(shape, sub)), draw(trees(shape, sub))),

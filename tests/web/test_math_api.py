@@ -35,6 +35,7 @@ def test_parse_returns_latex_shape_variables_and_text(client: TestClient) -> Non
         "shape": [],
         "variables": {"x": ["n"], "A": ["n", "n"]},
         "text": "x^T A x",
+        "readings": [],
     }
 
 
