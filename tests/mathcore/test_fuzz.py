@@ -20,7 +20,7 @@ from app.mathcore.printing import to_latex, to_text
 HANG_SECONDS = 2.0
 
 # Characters that matter to the lexer, mixed with anything at all.
-SPECIAL = "xyAB^T()[]{};,|\\'.*/+-−@_ 0123456789eπ‖⊙∘·×ᵀ⊤⁻¹²³αλσ\t\n$#%&~`\"!?<>=:"
+SPECIAL = "xyAB^T()[]{};,|\\'.*/+-−@_ 0123456789eπ‖⊙∘·×ᵀ⊤⁻¹²³αλσ√⋅⊘′\t\n$#%&~`\"!?<>=:"
 ANY_TEXT = st.one_of(
     st.text(max_size=200),
     st.text(alphabet=SPECIAL, max_size=300),
@@ -95,6 +95,44 @@ TOKENS = [
     "ᵀ",
     "⁻¹",
     " ",
+    # pasted notation, rewritten before the grammar
+    "\\frac12",
+    "\\tfrac",
+    "\\begin{bmatrix}",
+    "\\end{bmatrix}",
+    "\\begin{pmatrix}",
+    "&",
+    "\\\\",
+    "\\lVert",
+    "\\rVert",
+    "\\left|",
+    "\\right|",
+    "\\left[",
+    "\\right]",
+    "\\left.",
+    "^{\\mathsf T}",
+    "\\intercal",
+    "^{\\circ",
+    "\\sigma",
+    "σ",
+    "√",
+    "−",
+    "1e-3",
+    "2.5E4",
+    "e5",
+    "\\mathbf{1}",
+    "\\mathbf{x}",
+    "\\boldsymbol{\\theta}",
+    "_{",
+    "_n",
+    "I_n",
+    "ones(",
+    "zeros(",
+    "Ax",
+    "Xw",
+    "TAx",
+    "\\oslash",
+    "\\mathrm{d}",
 ]
 TOKEN_TEXT = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
 

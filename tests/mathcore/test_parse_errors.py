@@ -220,6 +220,20 @@ def test_a_long_flat_sum_is_not_nesting(terms: int) -> None:
     assert parse(text).variables.keys() == {"x"}
 
 
+@pytest.mark.parametrize("terms", [500, 999])
+def test_a_long_sum_is_one_flat_node(terms: int) -> None:
+    """A sum is built from all its terms at once (linear time): one Sum node, whose terms
+    are leaves, so the tree is two levels deep however long the sum."""
+    from app.mathcore.syntax import parse_syntax
+    from app.mathcore.tree import Sum, tree_depth
+
+    text = "+".join(["x", "y"] * (terms // 2) + ["x"] * (terms % 2))
+    assert parse_syntax(text).depth == 2
+    expr = parse(text).expr
+    assert isinstance(expr, Sum) and len(expr.terms) == terms
+    assert tree_depth(expr) == 2
+
+
 def test_a_long_flat_product_of_scalars_is_not_nesting() -> None:
     text = " ".join(["alpha"] * 300)  # 1799 characters
     assert parse(text).variables.keys() == {"alpha"}
