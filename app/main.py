@@ -25,6 +25,7 @@ from app.web import (
 )
 from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
+from app.web.learner import install_learner_cookies
 from app.web.request_context import RequestContext
 from app.web.templating import make_templates
 
@@ -52,9 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     # Every piece of learner maths runs in these killable, memory-capped workers.
     app.state.grading_pool = GradingPool(settings.task_time_limit, settings.math_workers)
-    # Inside the learner-cookie middleware (added next), so it reads the cookie already read.
-    app.add_middleware(RequestContext, settings=settings)
     practice.install_practice(app, settings)  # a broken problem file stops start-up too
+
+    # Middleware added later runs outside: the request context reads the learner cookie that
+    # the cookie middleware has already checked, to pick the client's maths lane.
+    app.add_middleware(RequestContext, settings=settings)
+    install_learner_cookies(app, settings)  # every HTML page issues it to a new visitor
 
     install_error_handlers(app)
     app.include_router(health.router)

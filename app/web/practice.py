@@ -35,7 +35,6 @@ from app.web.deps import (
 from app.web.grading_api import FeedbackModel, StepModel
 from app.web.learner import (
     LearnerCookie,
-    install_learner_cookies,
     read_learner,
     write_learner,
 )
@@ -45,12 +44,7 @@ SOLUTION_AFTER_ATTEMPTS = 3
 
 
 def install_practice(app: FastAPI, settings: Settings) -> None:
-    """Load the problems now (a broken file stops start-up) and let lesson pages list them.
-
-    Practice is what needs to know learners, so it installs the cookie that every HTML
-    page issues to a first-time visitor.
-    """
-    install_learner_cookies(app, settings)
+    """Load the problems now (a broken file stops start-up) and let lesson pages list them."""
     library = ProblemLibrary(settings.content_dir / "problems")
     app.state.problem_library = library
     app.state.templates.env.globals["practice_for"] = library.for_lesson
