@@ -63,6 +63,10 @@ class AmbiguousName(ParseError):
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "suggestion": self.suggestion, "options": self.options}
 
+    def __reduce__(self) -> tuple[type[AmbiguousName], tuple[str, int | None, list[str]]]:
+        # crosses process boundaries (the worker pool) intact
+        return (type(self), (self.message, self.position, self.options))
+
 
 class ShapeError(MathError):
     """The expression parses but its shapes do not fit together."""

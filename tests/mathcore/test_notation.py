@@ -368,3 +368,15 @@ def test_an_ambiguous_run_is_a_typed_422_with_the_suggestion(client: TestClient)
     error = response.json()["error"]
     assert error["kind"] == "syntax" and error["position"] == 0
     assert "did you mean" in error["message"]
+
+
+def test_the_question_survives_the_trip_through_a_worker_process() -> None:
+    """Learner maths runs in worker processes: the error is pickled on its way back."""
+    import pickle
+
+    declared = {name: {"shape": []} for name in ("x", "y", "z", "xy", "yz")}
+    with pytest.raises(AmbiguousName) as caught:
+        parse("xyz", declared)
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert isinstance(again, AmbiguousName)
+    assert again.to_dict() == caught.value.to_dict()
