@@ -67,3 +67,19 @@ def test_a_gallery_example_runs_with_its_declarations(live_server: str, page: Pa
     annotation = page.locator("#result-math annotation")
     expect(annotation).to_have_text("2 A x")
     expect(page.locator("#verified-badge")).to_have_text("✓ verified numerically")
+
+
+@pytest.mark.parametrize(
+    ("typed", "reading"),
+    [("x'Ax", "read `Ax` as A x"), ("\\sigma(Wx + b)", "read `Wx` as W x")],
+)
+def test_letters_run_together_are_read_as_a_product_and_the_reading_is_shown(
+    live_server: str, page: Page, typed: str, reading: str
+) -> None:
+    page.goto(f"{live_server}/calculator")
+    box = page.get_by_label("Expression")
+    box.fill(typed)
+    preview = page.locator("#expression-preview")
+    expect(preview).to_have_attribute("data-state", "ready")
+    expect(preview.locator(".preview-reading")).to_have_text(f" · {reading}")
+    expect(preview.locator(".katex")).to_have_count(1)
