@@ -175,4 +175,3 @@ def test_attempt(
     problem = problem_ids[index % len(problem_ids)]
     body = {"answer": answer, "lines": lines}
     assert_typed(api.post(f"/api/problems/{problem}/attempt", json=body))
-
