@@ -15,6 +15,7 @@ from functools import partial
 
 from app.mathcore import build
 from app.mathcore.errors import AmbiguousName, MathError, ParseError, ShapeError, UnsupportedError
+from app.mathcore.notation import UNICODE_GREEK
 from app.mathcore.printing import GREEK, GREEK_SET, to_text
 from app.mathcore.shapes import DimVar, ShapeConflict, display_shape, resolve_dim, unify
 from app.mathcore.syntax import SNode
@@ -42,54 +43,6 @@ KNOWN_FUNCTIONS = ELEMENTWISE_FUNCTIONS | WHOLE_ARRAY_FUNCTIONS | SPECIAL_FUNCTI
 TRANSPOSE_MARKS = {"T", "\\top", "\\intercal", "\\mathsf{T}", "⊤"}
 _LATEX_WRAPPERS = ("\\operatorname{", "\\mathrm{", "\\text{", "\\mathop{")
 _NAME_WRAPPERS = ("\\mathbf{", "\\boldsymbol{", "\\bm{", "\\vec{", "\\mathit{", "\\mathrm{")
-_UNICODE_GREEK = {
-    chr(code): name
-    for code, name in zip(
-        range(0x3B1, 0x3CA),
-        [
-            "alpha",
-            "beta",
-            "gamma",
-            "delta",
-            "epsilon",
-            "zeta",
-            "eta",
-            "theta",
-            "iota",
-            "kappa",
-            "lambda",
-            "mu",
-            "nu",
-            "xi",
-            "omicron",
-            "pi",
-            "rho",
-            "sigma",
-            "sigma",
-            "tau",
-            "upsilon",
-            "phi",
-            "chi",
-            "psi",
-            "omega",
-        ],
-        strict=True,
-    )
-} | {
-    "Γ": "Gamma",
-    "Δ": "Delta",
-    "Θ": "Theta",
-    "Λ": "Lambda",
-    "Ξ": "Xi",
-    "Π": "Pi",
-    "Σ": "Sigma",
-    "Φ": "Phi",
-    "Ψ": "Psi",
-    "Ω": "Omega",
-    "ϵ": "epsilon",
-    "ϑ": "theta",
-    "ϕ": "phi",
-}
 MAX_SPLITS = 2
 """Enough to tell one reading of run-together letters from several."""
 CONVENTIONAL_RUN = re.compile(r"[A-Z]+[a-df-z]?")
@@ -212,7 +165,7 @@ class Elaborator:
                     "x .* y) or use \\frac, \\cdot, \\sqrt, \\top or a Greek letter",
                     node.pos,
                 )
-        text = _UNICODE_GREEK.get(text, text)
+        text = UNICODE_GREEK.get(text, text)
         text = self.declared_spelling(text)
         if text not in self.declared:
             if text in {"e", "pi"}:
@@ -551,7 +504,7 @@ class Elaborator:
         raw = node.text
         wrapper = next((w for w in _LATEX_WRAPPERS if raw.startswith(w)), None)
         name = raw[len(wrapper) : -1] if wrapper else raw.lstrip("\\")
-        name = _UNICODE_GREEK.get(name, name)
+        name = UNICODE_GREEK.get(name, name)
         if raw == "\\sigma" and "sigma" in self.declared:
             # in a paper σ(z) is the sigmoid; with σ declared it may be σ times (z)
             raise AmbiguousName(
