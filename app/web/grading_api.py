@@ -46,7 +46,13 @@ class CheckResponse(BaseModel):
     answer_latex: str
     answer_text: str = Field(description="The answer as read, in canonical plain text.")
     feedback: list[FeedbackModel]
-    method: str = Field(description="numeric, sympy or shape: what decided the verdict.")
+    method: str = Field(
+        description=(
+            "What decided the verdict: numeric (sampled values), sympy (a symbolic check),"
+            " shape, exact (a number compared exactly or within the problem's tolerance)"
+            " or choice."
+        )
+    )
 
 
 class DerivationRequest(BaseModel):
