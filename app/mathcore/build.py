@@ -126,16 +126,19 @@ def multiply(*factors: Expr) -> Expr:
     chained = [s for s in scalars if _contains_arrays(s)]
     if not arrays and len(chained) == 1:
         # a lone scalar such as x^T A x may join the scalars around it: -x^T A x
+        # its scalars take its place, so the order of the scalars is the order written
         inner = chained[0]
         assert isinstance(inner, Product)
-        scalars.remove(inner)
+        at = scalars.index(inner)
+        inner_scalars: list[Expr] = []
         for part in inner.factors:
             if isinstance(part, Number):
                 coefficient *= part.value
             elif scalar(part):
-                scalars.append(part)
+                inner_scalars.append(part)
             else:
                 arrays.append(part)
+        scalars[at : at + 1] = inner_scalars
     shape = _chain_shape(arrays)
     if coefficient == 0:
         return ZERO if shape_is_scalar(shape) else Product((ZERO, *arrays), shape)

@@ -72,6 +72,10 @@ def _is_one(node: SNode) -> bool:
     return node.kind == "number" and node.text == "1"
 
 
+_MULTIPLY = frozenset({"", "*", "@", "·", "×", "\\cdot", "\\times"})
+"""The operators of a matrix product, written or implied."""
+
+
 class Elaborator:
     """Gives meaning to one syntax tree; see :func:`elaborate`."""
 
@@ -328,8 +332,21 @@ class Elaborator:
         return build.transpose(operand)
 
     def _frac(self, node: SNode) -> Expr:
-        top, bottom = (self.expr(child) for child in node.children)
-        return self._divide(top, bottom, node)
+        top_node, bottom_node = node.children
+        top = self.expr(top_node)
+        if bottom_node.kind != "chain" or any(
+            op.text not in _MULTIPLY for op in bottom_node.children[1::2]
+        ):
+            return self._divide(top, self.expr(bottom_node), node)
+        # \frac{a}{b c} with scalar factors is a / b / c, in the order written, as the
+        # text a / b / c reads: the bracketed (x^T A x) in \frac{a}{(x^T A x) \alpha} stays
+        # one divisor instead of merging with alpha into one product
+        factors = self._operands(bottom_node)
+        if all(build.scalar(factor) for factor in factors):
+            for factor in factors:
+                top = self._divide(top, factor, node)
+            return top
+        return self._divide(top, self._fold(bottom_node, factors), node)
 
     def _divide(self, top: Expr, bottom: Expr, node: SNode) -> Expr:
         if not build.scalar(bottom):
@@ -345,7 +362,10 @@ class Elaborator:
         """A flat run ``a op b op c …``, combined left to right without recursion."""
         if node.text == "additive":
             return self._sum(node)
-        result = self.expr(node.children[0])
+        return self._fold(node, self._operands(node))
+
+    def _operands(self, node: SNode) -> list[Expr]:
+        """The operands of a flat run, each read on its own."""
         previous = node.children[0]
         for marker, operand in zip(node.children[1::2], node.children[2::2], strict=True):
             if marker.text == "" and previous.kind == "number" and operand.kind == "number":
@@ -355,7 +375,12 @@ class Elaborator:
                     operand.pos,
                 )
             previous = operand
-            right = self.expr(operand)
+        return [self.expr(operand) for operand in node.children[0::2]]
+
+    def _fold(self, node: SNode, operands: list[Expr]) -> Expr:
+        """Operands of a flat run combined left to right, each error at its operator."""
+        result = operands[0]
+        for marker, right in zip(node.children[1::2], operands[1:], strict=True):
             try:
                 result = self._combine(marker.text, result, right, marker)
             except MathError as error:
@@ -429,7 +454,7 @@ class Elaborator:
         if op in {"+", "-", "−"}:
             combine = build.add if op == "+" else build.subtract
             return self._checked(lambda: combine(left, right), node, "add", left, right)
-        if op in {"", "*", "@", "·", "×", "\\cdot", "\\times"}:
+        if op in _MULTIPLY:
             return self._checked(lambda: build.multiply(left, right), node, "multiply", left, right)
         if op == "/":
             return self._divide(left, right, node)

@@ -422,13 +422,28 @@ _COMBINE: dict[str, Callable[[Expr, Expr], Expr]] = {
 }
 
 
+# What the divisors divide: one, then a vector they scale, or a scalar made of arrays
+# (ones^T ones, x^T A x), whose own scalars join the divisors where it stands.
+_START: dict[str, Callable[[], Expr]] = {
+    "1, then times b": lambda: ONE,
+    "ones^T ones": lambda: build.multiply(build.transpose(Ones(("n", 1))), Ones(("n", 1))),
+    "x^T A x": lambda: build.multiply(
+        build.transpose(Symbol("x", ("n", 1))), Symbol("A", ("n", "n")), Symbol("x", ("n", 1))
+    ),
+}
+
+
+@pytest.mark.parametrize("start", list(_START))
 @pytest.mark.parametrize("outer", list(_COMBINE))
 @pytest.mark.parametrize("inner", list(_COMBINE))
-def test_scalar_divisors_read_back_in_the_builders_order(inner: str, outer: str) -> None:
-    a = Symbol("b", ("m", 1))
+def test_scalar_divisors_read_back_in_the_builders_order(
+    inner: str, outer: str, start: str
+) -> None:
+    b = Symbol("b", ("m", 1)) if start.endswith("times b") else ONE
     for first in _DIVISORS:
         for second in _DIVISORS:
-            tree = build.multiply(_COMBINE[outer](_COMBINE[inner](ONE, first), second), a)
+            divided = _COMBINE[outer](_COMBINE[inner](_START[start](), first), second)
+            tree = build.multiply(divided, b)
             for printer in (to_text, to_latex):
                 printed = printer(tree)
                 again = parse(printed, TREE_VARIABLES).expr
