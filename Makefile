@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint bench screenshots chromium install install-dev clean
+.PHONY: run test fuzz lint bench screenshots chromium install install-dev clean
 
 # Stamps: reinstall only when pyproject.toml changes.
 $(PY):
@@ -46,6 +46,12 @@ chromium:
 test: $(VENV)/.installed-dev chromium
 	$(PY) -m app check-content
 	$(PY) -m pytest
+
+# Property tests with fresh random examples (make test repeats the same ones every run).
+fuzz: $(VENV)/.installed-dev
+	MC_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider \
+		tests/mathcore/test_roundtrip.py tests/mathcore/test_fuzz.py \
+		tests/mathcore/test_derivative_fuzz.py tests/web/test_endpoint_fuzz.py
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from app.main import create_app
 from app.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests draw the same examples on every run, so `make test` passes or fails the same
+# way on every machine; `make fuzz` explores fresh random examples each time.
+hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("fuzz", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("MC_HYPOTHESIS_PROFILE", "repeatable"))
 
 # Three small lessons that exercise every rendering feature; tests never depend on the
 # real lessons in content/lessons, which the content writers change freely.

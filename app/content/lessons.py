@@ -15,7 +15,13 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.content.markdown import MarkdownError, TocEntry, render_inline, render_markdown
+from app.content.markdown import (
+    MarkdownError,
+    TocEntry,
+    WidgetUse,
+    render_inline,
+    render_markdown,
+)
 
 
 class LessonError(Exception):
@@ -36,6 +42,8 @@ class LessonFrontMatter(BaseModel):
     order: int
     summary: str = ""
     objectives: list[str] = []
+    aliases: list[str] = []
+    """Slugs the lesson had before (its address redirects here)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,9 @@ class Lesson:
     objectives_html: list[str]
     toc: list[TocEntry]
     path: Path
+    aliases: tuple[str, ...] = ()
+    widgets: tuple[WidgetUse, ...] = ()
+    checks: int = 0
 
 
 def load_lesson(path: Path) -> Lesson:
@@ -74,6 +85,9 @@ def load_lesson(path: Path) -> Lesson:
         objectives_html=[render_inline(objective) for objective in meta.objectives],
         toc=rendered.toc,
         path=path,
+        aliases=tuple(meta.aliases),
+        widgets=tuple(rendered.widgets),
+        checks=rendered.checks,
     )
 
 
@@ -119,6 +133,10 @@ class LessonLibrary:
 
     def get(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.all() if lesson.slug == slug), None)
+
+    def renamed(self, slug: str) -> Lesson | None:
+        """The lesson that was once called ``slug`` (one of its ``aliases``)."""
+        return next((lesson for lesson in self.all() if slug in lesson.aliases), None)
 
     def neighbours(self, slug: str) -> tuple[Lesson | None, Lesson | None]:
         """The lessons before and after ``slug`` in reading order."""

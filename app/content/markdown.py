@@ -9,9 +9,12 @@ Lesson syntax beyond CommonMark (tables included):
 
 - callouts: ``::: note``, ``::: tip``, ``::: warning``, ``::: example`` with an optional
   title after the name (``::: example Worked example: the quadratic form``), closed by ``:::``;
+- "check yourself" questions: ``::: check Why is the Hessian symmetric?``, the answer in the
+  body, closed by ``:::``; a ``<details>`` disclosure, so the answer stays hidden until asked;
 - widgets, the interactive plots (``static/js/widgets/mount.js`` mounts them): a fenced block
   ````` ```widget jacobian f="[x^2 - y, x y]" point="1,1" ````` becomes an empty
-  ``<div class="widget" data-widget="jacobian" data-f="…" data-point="…">`` placeholder.
+  ``<div class="widget" data-widget="jacobian" data-f="…" data-point="…">`` placeholder;
+  ``caption="…"`` and ``task="…"`` are shown under it, in the figure's caption.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ _CALLOUT_LABELS = {"note": "Note", "tip": "Tip", "warning": "Warning", "example"
 _WIDGET_NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SETTING_NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
 _TOC_LEVELS = ("h2", "h3")
+WIDGET_NAMES = ("jacobian", "gradient", "hessian", "finite-differences", "descent")
+"""The widgets ``static/js/widgets/mount.js`` knows."""
+_FIGURE_SETTINGS = ("caption", "task")
 
 
 class MarkdownError(ValueError):
@@ -52,11 +58,22 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class WidgetUse:
+    """One widget fence of a lesson: its name and settings (caption and task included)."""
+
+    name: str
+    settings: dict[str, str]
+
+
+@dataclass(frozen=True)
 class RenderedMarkdown:
     html: str
     toc: list[TocEntry] = field(default_factory=list)
     front_matter: str | None = None
     """The raw YAML between the leading ``---`` lines, or None when there is none."""
+    widgets: list[WidgetUse] = field(default_factory=list)
+    checks: int = 0
+    """How many "check yourself" questions the text asks."""
 
 
 def render_markdown(text: str) -> RenderedMarkdown:
@@ -72,8 +89,18 @@ def render_markdown(text: str) -> RenderedMarkdown:
     tokens = md.parse(text, env)
     front_matter = next((t.content for t in tokens if t.type == "front_matter"), None)
     toc = _number_headings_and_list_them(md, tokens, env)
+    widgets = [
+        WidgetUse(*parse_widget_info(t.info))
+        for t in tokens
+        if t.type == "fence" and t.info.split(maxsplit=1)[:1] == ["widget"]
+    ]
+    checks = sum(1 for t in tokens if t.type == "container_check_open")
     return RenderedMarkdown(
-        html=md.renderer.render(tokens, md.options, env), toc=toc, front_matter=front_matter
+        html=md.renderer.render(tokens, md.options, env),
+        toc=toc,
+        front_matter=front_matter,
+        widgets=widgets,
+        checks=checks,
     )
 
 
@@ -109,6 +136,7 @@ def _lesson_markdown() -> MarkdownIt:
     md.add_render_rule("math_inline_double", _render_display_math_in_paragraph)
     for kind in CALLOUT_KINDS:
         md.use(container_plugin, name=kind, render=_render_callout)
+    md.use(container_plugin, name="check", render=_render_check)
     md.add_render_rule("fence", _render_fence_or_widget)
     return md
 
@@ -132,6 +160,25 @@ def _render_callout(
     )
 
 
+def _render_check(
+    renderer: RendererHTML,
+    tokens: Sequence[Token],
+    idx: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    token = tokens[idx]
+    if token.nesting != 1:
+        return "</div>\n</details>\n"
+    question = token.info.strip().partition(" ")[2].strip()
+    if not question:
+        raise MarkdownError("a '::: check' block needs its question on the same line")
+    return (
+        '<details class="check-yourself">\n<summary><span class="check-label">Check yourself'
+        f'</span> {render_inline(question, env)}</summary>\n<div class="check-answer">\n'
+    )
+
+
 def _render_fence_or_widget(
     renderer: RendererHTML,
     tokens: Sequence[Token],
@@ -143,11 +190,28 @@ def _render_fence_or_widget(
     if token.info.split(maxsplit=1)[:1] != ["widget"]:
         return renderer.fence(tokens, idx, options, env)
     name, settings = parse_widget_info(token.info)
-    data = "".join(f' data-{key}="{escape(value)}"' for key, value in settings.items())
-    return (
+    data = "".join(
+        f' data-{key}="{escape(value)}"'
+        for key, value in settings.items()
+        if key not in _FIGURE_SETTINGS
+    )
+    widget = (
         f'<div class="widget" data-widget="{name}"{data}>'
         f'<p class="widget-placeholder">Loading the interactive figure ({escape(name)})…</p>'
         "</div>\n"
+    )
+    caption = settings.get("caption", "")
+    task = settings.get("task", "")
+    if not caption and not task:
+        return widget
+    parts = [render_inline(caption, env)] if caption else []
+    if task:
+        parts.append(
+            f'<span class="widget-task"><strong>Try it:</strong> {render_inline(task, env)}</span>'
+        )
+    return (
+        f'<figure class="widget-figure">\n{widget}<figcaption>{" ".join(parts)}</figcaption>\n'
+        "</figure>\n"
     )
 
 

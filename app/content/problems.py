@@ -1,9 +1,11 @@
 """Practice problems and quizzes: YAML files in ``content/problems/``, one per lesson.
 
-``content/problems/03-gradient-identities.yaml`` holds the problems of the lesson
-``03-gradient-identities`` and its quiz (a list of 3–6 of those problems' ids). The
-format is documented in ``docs/authoring.md``; :class:`ProblemFile` validates it and
-refuses unknown keys, so a typo is caught instead of ignored.
+``content/problems/05-gradient-identities.yaml`` holds the practice problems of the lesson
+``05-gradient-identities``, easiest first, and its quiz: questions of its own, in the same
+format, that the practice set does not repeat. The format is documented in
+``docs/authoring.md``; :class:`ProblemFile` validates it and refuses unknown keys, so a typo
+is caught instead of ignored; the course's rules (how many, in what order) are checked by
+``python -m app check-content``.
 """
 
 from __future__ import annotations
@@ -11,16 +13,34 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from app.mathcore.evaluate import Array
 
 AnswerType = Literal["expression", "matrix", "number", "choice", "derivation"]
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+SkillTag = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=40)]
+
+
+PLACEHOLDER_EXAMPLES: dict[str, str] = {"expression": "3 B^T y", "matrix": "[1, 2; 3, 4]"}
+"""The example shown in an empty answer box; check-content makes sure it answers nothing."""
+INPUT_PLACEHOLDERS: dict[str, str] = {
+    "expression": f"e.g. {PLACEHOLDER_EXAMPLES['expression']}",
+    "matrix": PLACEHOLDER_EXAMPLES["matrix"],
+    "number": "a number",
+    "derivation": "d(f) = …  (then one step per line, each may begin with =)",
+}
 
 
 class ProblemError(Exception):
@@ -62,6 +82,14 @@ class Parameter(_Strict):
 class Problem(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     lesson: str = ""
+    """Set on loading: the lesson of the file."""
+    role: Literal["practice", "quiz"] = "practice"
+    """Set on loading: a practice problem, or a question of the lesson's quiz."""
+    difficulty: int | None = Field(default=None, ge=1, le=3)
+    """1: one rule applied once; 2: a rule applied with care or two combined; 3: several
+    steps or ideas combined. Practice problems come in non-decreasing difficulty."""
+    skills: list[SkillTag] = Field(default_factory=list, max_length=6)
+    """The rules the problem practises (``trace-cyclic``, ``d-inverse``, ``layout``…)."""
     title: str = Field(min_length=1)
     type: AnswerType = "expression"
     prompt: str = Field(min_length=1)
@@ -118,23 +146,24 @@ class Problem(_Strict):
 class ProblemFile(_Strict):
     lesson: str | None = None
     problems: list[Problem] = Field(min_length=1)
-    quiz: list[str] = Field(default_factory=list)
+    quiz: list[Problem] = Field(default_factory=list)
+    """The lesson's quiz: its own questions, not the practice problems again."""
 
     @model_validator(mode="after")
     def _quiz_is_mixed(self) -> ProblemFile:
-        ids = [p.id for p in self.problems]
-        if len(set(ids)) != len(ids):
-            raise ValueError("problem ids repeat within the file")
+        ids = [p.id for p in (*self.problems, *self.quiz)]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"problem ids repeat within the file: {repeated}")
         if self.quiz:
-            unknown = [q for q in self.quiz if q not in ids]
-            if unknown:
-                raise ValueError(f"the quiz names unknown problems: {unknown}")
-            if not 3 <= len(self.quiz) <= 6:
-                raise ValueError("a quiz has 3 to 6 questions")
-            types = {p.type for p in self.problems if p.id in self.quiz}
-            if len(types) < 2:
+            if not QUIZ_SIZE[0] <= len(self.quiz) <= QUIZ_SIZE[1]:
+                raise ValueError(f"a quiz has {QUIZ_SIZE[0]} to {QUIZ_SIZE[1]} questions")
+            if len({p.type for p in self.quiz}) < 2:
                 raise ValueError("a quiz mixes at least two answer types")
         return self
+
+
+QUIZ_SIZE = (4, 6)
 
 
 def load_problem_file(path: Path) -> ProblemFile:
@@ -152,7 +181,10 @@ def load_problem_file(path: Path) -> ProblemFile:
         raise ProblemError(f"{path}: {problems}") from exc
     lesson = parsed.lesson or path.stem
     return parsed.model_copy(
-        update={"problems": [p.model_copy(update={"lesson": lesson}) for p in parsed.problems]}
+        update={
+            "problems": [p.model_copy(update={"lesson": lesson}) for p in parsed.problems],
+            "quiz": [p.model_copy(update={"lesson": lesson, "role": "quiz"}) for p in parsed.quiz],
+        }
     )
 
 
@@ -166,18 +198,22 @@ class ProblemLibrary:
         paths = sorted(problems_dir.glob("*.yaml")) if problems_dir.is_dir() else []
         for path in paths:
             loaded = load_problem_file(path)
-            for problem in loaded.problems:
+            for problem in (*loaded.problems, *loaded.quiz):
                 if problem.id in self.by_id:
                     raise ProblemError(f"{path}: the id {problem.id!r} is used twice")
                 self.by_id[problem.id] = problem
             if loaded.quiz:
-                self.quizzes[loaded.problems[0].lesson] = list(loaded.quiz)
+                self.quizzes[loaded.problems[0].lesson] = [p.id for p in loaded.quiz]
 
     def get(self, problem_id: str) -> Problem | None:
         return self.by_id.get(problem_id)
 
     def for_lesson(self, lesson: str) -> list[Problem]:
-        return [p for p in self.by_id.values() if p.lesson == lesson]
+        """The lesson's practice problems, easiest first (its quiz is :meth:`quiz`)."""
+        return [p for p in self.by_id.values() if p.lesson == lesson and p.role == "practice"]
+
+    def practice(self) -> list[Problem]:
+        return [p for p in self.by_id.values() if p.role == "practice"]
 
     def quiz(self, lesson: str) -> list[Problem]:
         return [self.by_id[i] for i in self.quizzes.get(lesson, [])]

@@ -3,8 +3,13 @@
 Lessons load; problems follow the schema and name existing lessons; every expected
 answer is graded correct against itself (for a number or matrix problem whose answer is
 a formula of its parameters, its exact value typed as numbers, in each of 25 variants),
-every known mistake wrong and showing its message, every example derivation right; every
-lesson has a quiz.
+every known mistake wrong and showing its message, every example derivation right; the
+example in an empty answer box answers no problem.
+
+The course's rules, lesson by lesson: 6 to 8 practice problems, each with a declared
+difficulty, easiest first, at least one a whole derivation; every problem names the skills
+it practises; a quiz of its own questions; at least two "check yourself" questions; every
+widget exists and has a caption and a task; an old slug (alias) is no lesson's slug.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app.content.lessons import LessonError, LessonLibrary
+from app.content.lessons import Lesson, LessonError, LessonLibrary
+from app.content.markdown import WIDGET_NAMES
 from app.content.problems import (
+    PLACEHOLDER_EXAMPLES,
     Problem,
     ProblemError,
     ProblemLibrary,
@@ -27,32 +34,79 @@ from app.mathcore.errors import MathError
 from app.mathcore.parse import parse
 
 VARIANTS_CHECKED = 25
+PRACTICE_PER_LESSON = (6, 8)
+CHECKS_PER_LESSON = 2
 
 
 def check_content(content_dir: Path) -> list[str]:
     """Every problem found, as ``"where: what"`` lines; empty when all is well."""
     try:
-        lessons = {lesson.slug for lesson in LessonLibrary(content_dir / "lessons").all()}
+        lessons = LessonLibrary(content_dir / "lessons").all()
     except LessonError as error:
         return [str(error)]
     try:
         library = ProblemLibrary(content_dir / "problems")
     except ProblemError as error:
         return [str(error)]
+    slugs = {lesson.slug for lesson in lessons}
     found: list[str] = []
     for problem in library.by_id.values():
         where = f"{problem.lesson}/{problem.id}"
-        if problem.lesson not in lessons:
+        if problem.lesson not in slugs:
             found.append(f"{where}: no lesson called {problem.lesson!r}")
         try:
             found.extend(f"{where}: {issue}" for issue in check_problem(problem))
         except MathError as error:
             found.append(f"{where}: {error.message}")
-    found.extend(
-        f"{slug}: the lesson has no quiz in content/problems/{slug}.yaml"
-        for slug in sorted(lessons - set(library.quizzes))
-    )
+    for lesson in lessons:
+        found.extend(f"{lesson.slug}: {issue}" for issue in check_lesson(lesson, library, slugs))
     return found
+
+
+def check_lesson(lesson: Lesson, library: ProblemLibrary, slugs: set[str]) -> list[str]:
+    """The course's rules for one lesson, its practice and its quiz."""
+    issues: list[str] = []
+    practice = library.for_lesson(lesson.slug)
+    low, high = PRACTICE_PER_LESSON
+    if not low <= len(practice) <= high:
+        issues.append(
+            f"{len(practice)} practice problems in content/problems/{lesson.slug}.yaml "
+            f"(a lesson has {low} to {high})"
+        )
+    undeclared = [p.id for p in practice if p.difficulty is None]
+    if undeclared:
+        issues.append(f"no difficulty declared for {', '.join(undeclared)}")
+    else:
+        for before, after in zip(practice, practice[1:], strict=False):
+            assert before.difficulty is not None and after.difficulty is not None
+            if after.difficulty < before.difficulty:
+                issues.append(
+                    f"{after.id} (difficulty {after.difficulty}) comes after {before.id} "
+                    f"(difficulty {before.difficulty}): practice goes from easy to hard"
+                )
+    if practice and not any(p.type == "derivation" for p in practice):
+        issues.append("no practice problem asks for a whole derivation (type: derivation)")
+    quiz = library.quiz(lesson.slug)
+    if not quiz:
+        issues.append(f"the lesson has no quiz in content/problems/{lesson.slug}.yaml")
+    for problem in (*practice, *quiz):
+        if not problem.skills:
+            issues.append(f"{problem.id} names no skills it practises")
+    if lesson.checks < CHECKS_PER_LESSON:
+        issues.append(
+            f'{lesson.checks} "check yourself" questions (::: check …); a lesson asks at '
+            f"least {CHECKS_PER_LESSON}"
+        )
+    for widget in lesson.widgets:
+        if widget.name not in WIDGET_NAMES:
+            issues.append(f"no widget called {widget.name!r} (there are {', '.join(WIDGET_NAMES)})")
+        missing = [key for key in ("caption", "task") if not widget.settings.get(key)]
+        if missing:
+            issues.append(f"the {widget.name} widget has no {' or '.join(missing)}")
+    issues.extend(
+        f"the old slug {alias!r} is a lesson's slug" for alias in lesson.aliases if alias in slugs
+    )
+    return issues
 
 
 def check_problem(problem: Problem) -> list[str]:
@@ -90,6 +144,9 @@ def check_problem(problem: Problem) -> list[str]:
                 issues.append(f"the known mistake {mistake.answer!r} is not graded wrong")
             elif "known_mistake" not in verdict.kinds:
                 issues.append(f"the known mistake {mistake.answer!r} does not show its message")
+        example = PLACEHOLDER_EXAMPLES.get(problem.type)
+        if example is not None and grade_attempt(problem, example, None, values).correct:
+            issues.append(f"the answer box's example {example!r} is a right answer (seed {seed})")
         if issues:
             break
     return issues

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.web.deps import LessonsDep, TemplatesDep
 
@@ -15,11 +15,13 @@ def home(request: Request, lessons: LessonsDep, templates: TemplatesDep) -> HTML
     return templates.TemplateResponse(request, "lessons/index.html", {"lessons": lessons.all()})
 
 
-@router.get("/lessons/{slug}", name="lesson")
+@router.get("/lessons/{slug}", name="lesson", response_model=None)
 def lesson_page(
     request: Request, slug: str, lessons: LessonsDep, templates: TemplatesDep
-) -> HTMLResponse:
+) -> HTMLResponse | RedirectResponse:
     lesson = lessons.get(slug)
+    if lesson is None and (renamed := lessons.renamed(slug)) is not None:
+        return RedirectResponse(request.url_for("lesson", slug=renamed.slug).path, 301)
     if lesson is None:
         raise HTTPException(status_code=404, detail=f"No lesson called {slug!r}.")
     previous, following = lessons.neighbours(slug)

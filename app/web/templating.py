@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi.templating import Jinja2Templates
 
+from app.content.problems import INPUT_PLACEHOLDERS
 from app.settings import Settings
 
 
@@ -33,6 +34,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(settings.templates_dir))
     templates.env.globals["site_name"] = "Matrix Calculus"
     templates.env.globals["site_nav"] = SITE_NAV
+    templates.env.globals["input_placeholders"] = INPUT_PLACEHOLDERS
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
     return templates

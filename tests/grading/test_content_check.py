@@ -16,11 +16,12 @@ def test_the_real_content_is_sound() -> None:
     assert check_content(REPO_ROOT / "content") == []
 
 
-def test_every_lesson_has_a_quiz_of_mixed_types() -> None:
+def test_every_quiz_asks_its_own_questions() -> None:
     library = ProblemLibrary(REPO_ROOT / "content" / "problems")
-    assert len(library.quizzes) == 8
-    for questions in library.quizzes.values():
-        assert 3 <= len(questions) <= 6
+    for lesson, questions in library.quizzes.items():
+        practice = {p.id for p in library.for_lesson(lesson)}
+        assert questions and not practice & set(questions)
+        assert all(library.by_id[q].role == "quiz" for q in questions)
 
 
 def test_a_wrong_expected_answer_and_a_right_mistake_are_reported(tmp_path: Path) -> None:

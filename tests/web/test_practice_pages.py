@@ -76,9 +76,38 @@ PROBLEMS = """\
           x: {shape: [2], low: -9, high: 9}
         answer: W x
         solution: Multiply.
-    quiz: [least-squares, cube-slope, kink]
+    quiz:
+      - id: quiz-slope
+        title: Another slope
+        type: number
+        prompt: What is the slope of $x^2$ at $x = 3$?
+        answer: "6"
+        solution: $2 \\cdot 3 = 6$.
+      - id: quiz-shape
+        title: A shape
+        type: choice
+        prompt: What is the shape of $\\partial (Ax) / \\partial x$ for $A \\in \\mathbb{R}^{m \\times n}$?
+        choices:
+          - text: $m \\times n$
+            correct: true
+          - text: $n \\times m$
+        solution: One row per output.
+      - id: quiz-linear
+        title: A linear gradient
+        prompt: Find $\\nabla_x (a^T x)$.
+        variables:
+          a: {shape: [n]}
+          x: {shape: [n]}
+        answer: a
+        solution: $a$.
+      - id: quiz-square
+        title: A square
+        type: number
+        prompt: What is $\\frac{d}{dx} x^2$ at $x = 1$?
+        answer: "2"
+        solution: $2$.
     """
-QUIZ = ["least-squares", "cube-slope", "kink"]
+QUIZ = ["quiz-slope", "quiz-shape", "quiz-linear", "quiz-square"]
 
 
 @pytest.fixture(scope="module")
