@@ -21,6 +21,7 @@ from app.web import (
     math_api,
     pages,
     practice,
+    quizzes,
     viz_api,
 )
 from app.web.deps import lesson_library_for
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(math_api.router)
     app.include_router(grading_api.router)
     app.include_router(practice.router)
+    app.include_router(quizzes.router)
     app.include_router(calculator.router)
     app.include_router(viz_api.router)
     app.include_router(explore.router)

@@ -15,16 +15,17 @@ def record_attempt(
     answer: str,
     correct: bool,
     feedback_kinds: list[str],
-) -> None:
-    session.add(
-        Attempt(
-            learner_id=learner_id,
-            problem_id=problem_id,
-            answer=answer,
-            correct=correct,
-            feedback_kinds=feedback_kinds,
-        )
+) -> Attempt:
+    """Add the attempt to ``session`` (committed by the caller) and return it."""
+    attempt = Attempt(
+        learner_id=learner_id,
+        problem_id=problem_id,
+        answer=answer,
+        correct=correct,
+        feedback_kinds=feedback_kinds,
     )
+    session.add(attempt)
+    return attempt
 
 
 def count_attempts(session: Session, learner_id: int | None, problem_id: str) -> int:

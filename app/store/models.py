@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -40,5 +51,48 @@ class Attempt(Base):
     correct: Mapped[bool] = mapped_column(Boolean, nullable=False)
     feedback_kinds: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+class QuizTake(Base):
+    """One go at a lesson's quiz: a retake is a new row, with numbers of its own."""
+
+    __tablename__ = "quiz_takes"
+    __table_args__ = (Index("ix_quiz_takes_learner_lesson", "learner_id", "lesson"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False
+    )
+    lesson: Mapped[str] = mapped_column(String(200), nullable=False)
+    seed: Mapped[str] = mapped_column(String(64), nullable=False)
+    """Random, drawn when the take starts: the parameters of its questions come from it, so
+    a reload shows the same numbers and a retake new ones."""
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """Set when the last of its questions is answered."""
+
+
+class QuizAnswer(Base):
+    """The one counted answer to a question within a take (format errors are not stored)."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (
+        UniqueConstraint("take_id", "problem_id", name="uq_quiz_answers_take_problem"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    take_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("quiz_takes.id", ondelete="CASCADE"), nullable=False
+    )
+    problem_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    attempt_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("attempts.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    correct: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    answered_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

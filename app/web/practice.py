@@ -1,4 +1,4 @@
-"""Practice: problem pages, the problems API, attempts and quizzes."""
+"""Practice: problem pages, the problems API and attempts (quiz takes: app.web.quizzes)."""
 
 from __future__ import annotations
 
@@ -121,9 +121,16 @@ def learner_row(db: Session, learner: LearnerCookie) -> int | None:
 
 
 def detail(
-    problem: Problem, learner: LearnerCookie, learner_id: int | None, db: Session
+    problem: Problem,
+    learner: LearnerCookie,
+    learner_id: int | None,
+    db: Session,
+    seed: int | None = None,
 ) -> ProblemDetail:
-    values = parameter_values(problem, variant_seed(learner.token, problem.id))
+    """``seed`` picks the variant (a quiz take's); by default the learner's own."""
+    values = parameter_values(
+        problem, variant_seed(learner.token, problem.id) if seed is None else seed
+    )
     return ProblemDetail(
         id=problem.id,
         title=problem.title,
@@ -165,9 +172,16 @@ def get_problem(
 
 
 async def run_attempt(
-    pool: PoolDep, problem: Problem, body: AttemptRequest, learner: LearnerCookie
+    pool: PoolDep,
+    problem: Problem,
+    body: AttemptRequest,
+    learner: LearnerCookie,
+    seed: int | None = None,
 ) -> AttemptResult:
-    values = parameter_values(problem, variant_seed(learner.token, problem.id))
+    """Grade against the variant ``seed`` picks, as :func:`detail` showed it."""
+    values = parameter_values(
+        problem, variant_seed(learner.token, problem.id) if seed is None else seed
+    )
     try:
         return await pool.run(grade_attempt, problem, body.answer, body.lines, values)
     except MathError as error:  # the time limit: not the learner's attempt
@@ -209,6 +223,10 @@ async def attempt(
     result = await run_attempt(pool, problem, body, learner)
     count = await run_in_threadpool(record, sessions, learner, problem, body, result)
     write_learner(response, learner, settings)
+    return attempt_response(problem, result, count)
+
+
+def attempt_response(problem: Problem, result: AttemptResult, count: int) -> AttemptResponse:
     return AttemptResponse(
         correct=result.correct,
         feedback=FeedbackModel.of(result.feedback),
@@ -257,26 +275,5 @@ def practice_page(
     problem = _problem(library, problem_id)
     context = {"problem": detail(problem, learner, learner_row(db, learner), db), "quiz": None}
     page = templates.TemplateResponse(request, "practice/problem.html", context)
-    write_learner(page, learner, settings)
-    return page
-
-
-@router.get("/practice/quiz/{lesson}", response_class=HTMLResponse, name="practice_quiz")
-def quiz_page(
-    request: Request,
-    lesson: str,
-    library: LibraryDep,
-    learner: LearnerDep,
-    db: DbDep,
-    templates: TemplatesDep,
-    settings: SettingsDep,
-) -> HTMLResponse:
-    questions = library.quiz(lesson)
-    if not questions:
-        raise HTTPException(status_code=404, detail=f"No quiz for {lesson!r}.")
-    learner_id = learner_row(db, learner)
-    questions_shown = [detail(p, learner, learner_id, db) for p in questions]
-    context = {"lesson": lesson, "questions": questions_shown}
-    page = templates.TemplateResponse(request, "practice/quiz.html", context)
     write_learner(page, learner, settings)
     return page

@@ -1,5 +1,7 @@
 // Practice problems: live preview, submit without reloading, verdict and feedback, hints
 // revealed one at a time, the worked solution, the attempt count and (on a quiz) the score.
+// On a quiz page the answers go to the page's take (data-answer-url on [data-quiz]): one
+// counts per question, so an answered question's Check button stays disabled.
 import { typeset, renderTex } from "/static/js/math.js";
 import { attachPreview, postJSON } from "/static/js/preview.js";
 
@@ -49,6 +51,7 @@ function setupProblem(card) {
   const solutionButton = card.querySelector(".show-solution");
   const solution = card.querySelector(".solution");
   const declared = () => (Object.keys(variables).length ? variables : undefined);
+  const quiz = card.closest("[data-answer-url]");
 
   if (input) attachPreview(input, card.querySelector(".preview"), errorBox, declared);
   const grid = card.querySelector("[data-grid]");
@@ -102,22 +105,34 @@ function setupProblem(card) {
     typeset(solution);
   }
 
+  function markAnswered(button) {
+    card.dataset.answered = "true";
+    button.textContent = "Answered";
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
+    if (card.dataset.answered === "true") return;
     button.disabled = true;
     card.dataset.state = "loading"; // then "ready" once the verdict for this answer shows
     try {
-      const { ok, data } = await postJSON(`/api/problems/${encodeURIComponent(id)}/attempt`, answerBody());
+      const { ok, status, data } = quiz
+        ? await postJSON(quiz.dataset.answerUrl, { problem: id, ...answerBody() })
+        : await postJSON(`/api/problems/${encodeURIComponent(id)}/attempt`, answerBody());
       if (!ok) {
+        const message = data.error?.message ?? data.detail ?? "Something went wrong.";
         showVerdict({ correct: false, counted: false, attempts: Number(card.dataset.attempts),
-                      feedback: [{ kind: "format", message: data.error?.message ?? "Something went wrong." }] });
+                      feedback: [{ kind: "format", message: String(message) }] });
+        if (quiz && status === 409) markAnswered(button); // answered in another tab
         return;
       }
       showVerdict(data);
+      if (quiz && data.counted) markAnswered(button);
+      if (quiz && data.progress) showTakeProgress(quiz, data.progress);
     } finally {
+      button.disabled = card.dataset.answered === "true";
       card.dataset.state = "ready";
-      button.disabled = false;
     }
   });
 
@@ -188,13 +203,14 @@ function setupGrid(grid, input) {
   build();
 }
 
-function updateQuizScore() {
-  const quiz = document.querySelector("[data-quiz]");
-  if (!quiz) return;
-  const cards = [...quiz.querySelectorAll(".practice-problem")];
-  const right = cards.filter((card) => card.dataset.correct === "true").length;
-  quiz.querySelector(".quiz-score").textContent = `Score: ${right} of ${cards.length}`;
+// The take's progress as the server counted it ("2 of 5 answered", "You scored 4 of 5"); the
+// retake button shows once every question is answered.
+function showTakeProgress(quiz, progress) {
+  quiz.querySelector(".quiz-score").textContent = progress.message;
+  quiz.dataset.answered = String(progress.answered);
+  quiz.dataset.correct = String(progress.correct);
+  quiz.dataset.finished = String(progress.finished);
+  quiz.querySelector(".quiz-retake").hidden = !progress.finished;
 }
 
 document.querySelectorAll(".practice-problem").forEach(setupProblem);
-document.addEventListener("practice:graded", updateQuizScore);
