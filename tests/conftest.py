@@ -29,6 +29,7 @@ FIXTURE_LESSONS = {
         ---
         title: Scalars first
         order: 1
+        aliases: [00-scalars]
         summary: Derivatives of $f(x) = x^2$ and friends.
         objectives:
           - Differentiate $x^2$

@@ -63,6 +63,17 @@ class KnownMistakeSpec(_Strict):
     message: str
 
 
+class DerivativeOf(_Strict):
+    """The function whose derivative the expected answer is: check-content differentiates it
+    with the engine and grades the engine's result against ``answer``."""
+
+    f: str = Field(min_length=1)
+    """In the calculator's syntax, over the problem's variables."""
+    wrt: str = Field(min_length=1)
+    kind: Literal["gradient", "jacobian", "hessian"] | None = None
+    """Default: the gradient of a scalar, the Jacobian of a vector."""
+
+
 class Choice(_Strict):
     text: str
     correct: bool = False
@@ -115,6 +126,8 @@ class Problem(_Strict):
     choices: list[Choice] = Field(default_factory=list)
     example: list[str] = Field(default_factory=list)
     """For a derivation: a correct one, checked by ``check-content``."""
+    derivative_of: DerivativeOf | None = None
+    """For an expression or a derivation whose answer is a derivative: of what."""
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Problem:
@@ -125,6 +138,8 @@ class Problem(_Strict):
             raise ValueError(f"a {self.type} problem needs an answer")
         if self.type == "derivation" and (not self.wrt or not self.example):
             raise ValueError("a derivation needs wrt and an example derivation")
+        if self.derivative_of is not None and self.type not in ("expression", "derivation"):
+            raise ValueError("derivative_of applies to expression and derivation answers only")
         if self.tolerance is not None and self.type not in ("number", "matrix"):
             raise ValueError("tolerance applies to number and matrix answers only")
         clash = set(self.parameters) & set(self.variables)

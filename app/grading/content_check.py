@@ -9,11 +9,15 @@ example in an empty answer box answers no problem.
 The course's rules, lesson by lesson: 6 to 8 practice problems, each with a declared
 difficulty, easiest first, at least one a whole derivation; every problem names the skills
 it practises; a quiz of its own questions; at least two "check yourself" questions; every
-widget exists and has a caption and a task; an old slug (alias) is no lesson's slug.
+widget exists and has a caption and a task; an old slug (alias) is no lesson's slug. The
+lesson files: ``NN-name.md`` with NN its ``order``, the orders 1, 2, 3… without a gap; a
+summary of at most 120 characters and two objectives or more; a worked ``::: example``; maths
+that KaTeX can typeset without macros (balanced braces, environments closed).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -30,12 +34,18 @@ from app.content.problems import (
 from app.grading.derivation import check_derivation
 from app.grading.numbers import exact_value, has_names
 from app.grading.problem_grader import grade_attempt
+from app.mathcore.derivative import differentiate
 from app.mathcore.errors import MathError
 from app.mathcore.parse import parse
+from app.mathcore.printing import to_text
 
 VARIANTS_CHECKED = 25
 PRACTICE_PER_LESSON = (6, 8)
 CHECKS_PER_LESSON = 2
+SUMMARY_LENGTH = 120
+LESSON_FILE = re.compile(r"(\d\d)-[a-z0-9]+(-[a-z0-9]+)*\.md")
+FORBIDDEN_TEX = (r"\newcommand", r"\renewcommand", r"\def", r"\label", r"\eqref", r"\ref{")
+"""Macros and references: KaTeX typesets each formula alone, so these cannot work."""
 
 
 def check_content(content_dir: Path) -> list[str]:
@@ -60,7 +70,44 @@ def check_content(content_dir: Path) -> list[str]:
             found.append(f"{where}: {error.message}")
     for lesson in lessons:
         found.extend(f"{lesson.slug}: {issue}" for issue in check_lesson(lesson, library, slugs))
+        found.extend(f"{lesson.slug}: {issue}" for issue in check_lesson_file(lesson))
+    orders = sorted(lesson.order for lesson in lessons)
+    if orders != list(range(1, len(orders) + 1)):
+        found.append(f"the lessons' orders are {orders}: number them 1, 2, 3… without a gap")
     return found
+
+
+def check_lesson_file(lesson: Lesson) -> list[str]:
+    """The file's name, front matter and maths."""
+    issues: list[str] = []
+    named = LESSON_FILE.fullmatch(lesson.path.name)
+    if named is None:
+        issues.append("name the file NN-words-with-dashes.md")
+    elif int(named.group(1)) != lesson.order:
+        issues.append(f"the file is numbered {named.group(1)} but its order is {lesson.order}")
+    if not 0 < len(lesson.summary) <= SUMMARY_LENGTH:
+        issues.append(f"the summary has {len(lesson.summary)} characters (1 to {SUMMARY_LENGTH})")
+    if len(lesson.objectives) < 2:
+        issues.append("list two objectives or more")
+    text = lesson.path.read_text(encoding="utf-8")
+    if not re.search(r"^::: example\b", text, flags=re.M):
+        issues.append("no worked example (::: example …)")
+    for tex in _maths(text):
+        if tex.count("{") != tex.count("}"):
+            issues.append(f"unbalanced braces in ${tex}$")
+        issues.extend(f"{bad} cannot be typeset: ${tex}$" for bad in FORBIDDEN_TEX if bad in tex)
+        if tex.count(r"\begin{") != tex.count(r"\end{"):
+            issues.append(f"an environment is not closed in ${tex}$")
+    return issues
+
+
+def _maths(text: str) -> list[str]:
+    """The TeX of every ``$…$`` and ``$$…$$`` outside code fences (roughly, as written)."""
+    outside = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    spans = re.findall(r"\$\$(.+?)\$\$", outside, flags=re.S)
+    inline = re.sub(r"\$\$.+?\$\$", "", outside, flags=re.S)
+    spans += re.findall(r"(?<![\\\d])\$([^$\n]+?)\$(?!\d)", inline)
+    return spans
 
 
 def check_lesson(lesson: Lesson, library: ProblemLibrary, slugs: set[str]) -> list[str]:
@@ -110,7 +157,7 @@ def check_lesson(lesson: Lesson, library: ProblemLibrary, slugs: set[str]) -> li
 
 
 def check_problem(problem: Problem) -> list[str]:
-    issues: list[str] = []
+    issues: list[str] = _check_derivative_of(problem)
     if problem.type == "choice":
         return issues
     if problem.type == "derivation":
@@ -150,6 +197,20 @@ def check_problem(problem: Problem) -> list[str]:
         if issues:
             break
     return issues
+
+
+def _check_derivative_of(problem: Problem) -> list[str]:
+    """The expected answer is the engine's derivative of ``derivative_of`` (by value)."""
+    spec = problem.derivative_of
+    if spec is None:
+        return []
+    parsed = parse(spec.f, problem.declarations())
+    result = differentiate(parsed, spec.wrt, spec.kind, problem.layout)
+    engine = to_text(result.expr)
+    verdict = grade_attempt(problem.model_copy(update={"type": "expression"}), engine, None, {})
+    if verdict.correct:
+        return []
+    return [f"the answer {problem.answer!r} is not the derivative of {spec.f!r}: {engine!r}"]
 
 
 def as_typed(problem: Problem, text: str, values: dict[str, np.ndarray]) -> str | None:

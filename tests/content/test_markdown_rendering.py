@@ -123,3 +123,28 @@ def test_front_matter_is_returned_not_rendered() -> None:
     rendered = render_markdown("---\ntitle: T\norder: 1\n---\nBody\n")
     assert rendered.front_matter == "title: T\norder: 1"
     assert "title" not in rendered.html
+
+
+def test_check_yourself_answers_are_folded_until_asked() -> None:
+    page = html_of("::: check Why $x$?\nBecause.\n:::\n")
+    check = page.select_one("details.check-yourself")
+    assert check is not None and "open" not in check.attrs
+    assert check.select_one("summary .math") is not None
+    assert check.select_one(".check-answer").get_text(strip=True) == "Because."
+
+
+def test_a_check_needs_its_question() -> None:
+    with pytest.raises(MarkdownError, match="question"):
+        render_markdown("::: check\nBecause.\n:::\n")
+
+
+def test_a_widget_s_caption_and_task_go_under_it_not_into_its_settings() -> None:
+    page = html_of(
+        '```widget gradient f="x^2" point="1,1" caption="A bowl $f$." task="Find the bottom."\n'
+        "```\n"
+    )
+    figure = page.select_one("figure.widget-figure")
+    widget = figure.select_one(".widget[data-widget=gradient]")
+    assert widget is not None and "data-caption" not in widget.attrs
+    assert figure.select_one("figcaption .math") is not None
+    assert "Find the bottom." in figure.select_one("figcaption .widget-task").get_text()

@@ -125,3 +125,10 @@ def test_unknown_lesson_is_an_html_404_page(client: TestClient) -> None:
 def test_unknown_page_is_an_html_404_page(client: TestClient) -> None:
     page = soup_of(client, "/definitely/not/here", status=404)
     assert page.select_one("h1").get_text(strip=True) == "Page not found"
+
+
+def test_a_lesson_s_old_slug_redirects_to_it(client: TestClient) -> None:
+    response = client.get("/lessons/00-scalars", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == "/lessons/01-scalars"
+    assert client.get("/lessons/00-nothing", follow_redirects=False).status_code == 404
