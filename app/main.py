@@ -22,6 +22,7 @@ from app.web import (
     pages,
     practice,
     quizzes,
+    reference,
     viz_api,
 )
 from app.web.deps import lesson_library_for
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every piece of learner maths runs in these killable, memory-capped workers.
     app.state.grading_pool = GradingPool(settings.task_time_limit, settings.math_workers)
     practice.install_practice(app, settings)  # a broken problem file stops start-up too
+    reference.install_reference(app, settings)  # and so does a broken reference.yaml
 
     # Middleware added later runs outside: the request context reads the learner cookie that
     # the cookie middleware has already checked, to pick the client's maths lane.
@@ -72,5 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(calculator.router)
     app.include_router(viz_api.router)
     app.include_router(explore.router)
+    app.include_router(reference.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

@@ -27,6 +27,7 @@ SITE_NAV = (
     NavLink("Calculator", "/calculator"),
     NavLink("Practice", "/practice"),
     NavLink("Explore", "/explore"),
+    NavLink("Reference", "/reference"),
 )
 
 
