@@ -24,6 +24,9 @@ const FEEDBACK_TITLES = {
   wrong: "Not yet",
 };
 
+// In a quiz a wrong answer is final for the take: no "not yet".
+const QUIZ_TITLES = { wrong: "Not correct" };
+
 // Feedback is plain text with $…$ maths (authors' messages): typeset only the maths.
 function renderMessage(element, text) {
   text.split(/(\$[^$]+\$)/).forEach((part) => {
@@ -75,7 +78,7 @@ function setupProblem(card) {
       line.className = `feedback feedback-${item.kind}`;
       line.dataset.kind = item.kind;
       const title = document.createElement("strong");
-      title.textContent = `${FEEDBACK_TITLES[item.kind] ?? item.kind}: `;
+      title.textContent = `${(quiz && QUIZ_TITLES[item.kind]) || FEEDBACK_TITLES[item.kind] || item.kind}: `;
       const message = document.createElement(item.message.includes("\n") ? "pre" : "span");
       if (message.tagName === "PRE") message.textContent = item.message;
       else renderMessage(message, item.message);
