@@ -236,8 +236,10 @@ async def answer(
     progress, count = await run_in_threadpool(
         _record, sessions, learner, lesson, take, questions, problem, body, result
     )
-    graded = attempt_response(problem, result, count)
-    return TakeAnswerResponse(**graded.model_dump(), progress=progress)
+    graded = attempt_response(problem, result, count).model_dump()
+    # The solution is offered once the question is answered in this take, not before.
+    graded["solution_available"] = graded["solution_available"] and result.counted
+    return TakeAnswerResponse(**graded, progress=progress)
 
 
 @router.get("/practice/quiz/{lesson}", response_class=HTMLResponse, name="practice_quiz")

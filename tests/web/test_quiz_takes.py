@@ -288,6 +288,26 @@ def test_a_reload_shows_the_same_numbers(learner: TestClient) -> None:
     assert all(np.array_equal(a, b) for a, b in zip(shown, reloaded, strict=True))
 
 
+def test_a_retake_offers_a_solution_only_once_the_question_is_answered_again(
+    learner: TestClient,
+) -> None:
+    take = BeautifulSoup(learner.get(PAGE).text, "html.parser").select_one("[data-quiz]")
+    assert take is not None
+    answer(learner, int(str(take["data-take"])), "take-slope", "6")
+    solution = "#problem-take-slope .show-solution"
+    page = BeautifulSoup(learner.get(PAGE).text, "html.parser")
+    assert not page.select_one(solution).has_attr("hidden")  # solved in this take
+
+    retake = learner.post(TAKES).json()["take"]
+    page = BeautifulSoup(learner.get(PAGE).text, "html.parser")
+    assert page.select_one(solution).has_attr("hidden")  # solved before, not in this take
+    unread = answer(learner, retake, "take-slope", "6 +")
+    assert unread["counted"] is False and unread["solution_available"] is False
+    assert answer(learner, retake, "take-slope", "6")["solution_available"] is True
+    page = BeautifulSoup(learner.get(PAGE).text, "html.parser")
+    assert not page.select_one(solution).has_attr("hidden")
+
+
 def test_another_learner_cannot_see_or_answer_your_take(learner: TestClient) -> None:
     take = learner.post(TAKES).json()["take"]
     other = new_learner(learner)
