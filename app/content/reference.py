@@ -5,14 +5,15 @@ the course uses, the letters that change meaning and further reading (its header
 documents the format). :class:`ReferenceFile` validates it and refuses unknown keys, so a
 typo is caught instead of ignored; a broken file raises :class:`ReferenceFileError` naming it,
 so it stops the app at start-up instead of showing a half page. :func:`check_reference`
-lists what ``check-content`` should report: unknown lessons, and expressions or results
-that do not parse or have the wrong shape.
+lists what ``check-content`` should report: unknown lessons, expressions or results that do
+not parse or have the wrong shape, and results that disagree with central differences.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,9 +22,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.content.markdown import render_inline, render_markdown
+from app.mathcore.derivative import differentiate
 from app.mathcore.errors import MathError
-from app.mathcore.parse import parse
+from app.mathcore.parse import Parsed, parse
 from app.mathcore.tree import Shape, format_shape
+from app.mathcore.verify import check_derivative
 
 REFERENCE_FILE = "reference.yaml"
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -255,10 +258,28 @@ def check_identity(identity: Identity) -> list[str]:
             f"the result is {format_shape(result.expr.shape)} but the "
             f"{identity.kind or 'derivative'} should be {format_shape(expected)}"
         ]
+    return _numeric_issues(identity, expression, result)
+
+
+def _numeric_issues(identity: Identity, expression: Parsed, result: Parsed) -> list[str]:
+    """The result against central differences of the expression (of the engine's gradient,
+    for a Hessian). A differential is left to tests/content/test_reference_identities.py."""
+    if identity.kind == "differential":
+        return []
+    x = expression.variables[identity.wrt]
+    f, kind = expression.expr, identity.kind
+    if kind is None:
+        kind = "gradient" if f.shape == (1, 1) else "jacobian"
+    if kind == "hessian":
+        f = differentiate(expression, identity.wrt, "gradient").expr
+        kind = "gradient" if x.shape == (1, 1) else "jacobian"
+    check = check_derivative(f, result.expr, kind, "numerator", x, expression.variables)
+    if check.failed:
+        return [f"the result {identity.result!r} is wrong: it {check.message}"]
     return []
 
 
-def check_reference(content_dir: Path, lesson_slugs: set[str] | list[str]) -> list[str]:
+def check_reference(content_dir: Path, lesson_slugs: Iterable[str]) -> list[str]:
     """Every problem of ``content_dir``'s reference file as ``"where: what"`` lines; empty
     when all is well or there is no reference file. For ``check-content``."""
     path = content_dir / REFERENCE_FILE

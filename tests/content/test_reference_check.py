@@ -68,6 +68,12 @@ def test_a_result_that_does_not_parse_or_has_the_wrong_shape_is_named(tmp_path: 
     assert problems[1].startswith("reference.yaml/transposed: the result is 1×n")
 
 
+def test_a_wrong_result_is_named(tmp_path: Path) -> None:
+    content = _content(tmp_path, _identity("doubled", result="2 a"))
+    (problem,) = check_reference(content, {"05-gradient-identities"})
+    assert problem.startswith("reference.yaml/doubled: the result '2 a' is wrong: it differs")
+
+
 def test_repeated_ids_are_named(tmp_path: Path) -> None:
     content = _content(tmp_path, _identity("same"), _identity("same"))
     (problem,) = check_reference(content, {"05-gradient-identities"})
