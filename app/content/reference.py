@@ -173,10 +173,6 @@ class Reference:
     reading: list[RenderedReading]
     path: Path
 
-    @property
-    def identities(self) -> list[Identity]:
-        return list(self.source.identities)
-
 
 def read_reference_file(path: Path) -> ReferenceFile:
     """Read and validate ``path``; raise ReferenceFileError naming it on any problem."""
