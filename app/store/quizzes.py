@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from app.store.attempts import record_attempt
 from app.store.models import Attempt, QuizAnswer, QuizTake
 
+MAX_ID = 2**31 - 1
+"""The largest id an ``Integer`` primary key holds on PostgreSQL."""
+
 
 class AlreadyAnswered(Exception):
     """The question already has its counted answer in this take."""
@@ -67,8 +70,8 @@ def find_take(
     session: Session, learner_id: int | None, lesson: str, take_id: int
 ) -> QuizTake | None:
     """Take ``take_id`` if it is this learner's and of this lesson, else None."""
-    if learner_id is None:
-        return None
+    if learner_id is None or not 1 <= take_id <= MAX_ID:
+        return None  # an id no row can have (the database would refuse to compare it)
     take = session.get(QuizTake, take_id)
     if take is None or take.learner_id != learner_id or take.lesson != lesson:
         return None

@@ -273,7 +273,12 @@ def quiz_page(
     return page
 
 
-@router.post("/practice/quiz/{lesson}/retake", name="practice_quiz_retake")
+@router.post(
+    "/practice/quiz/{lesson}/retake",
+    name="practice_quiz_retake",
+    response_class=RedirectResponse,
+    status_code=status.HTTP_303_SEE_OTHER,
+)
 def retake(
     lesson: LessonPath,
     library: LibraryDep,

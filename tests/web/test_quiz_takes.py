@@ -332,13 +332,15 @@ def test_another_learner_cannot_see_or_answer_your_take(learner: TestClient) -> 
             {"problem": "take-slope", "answer": "6"},
         ),
         ("post", f"{TAKES}/999999/answers", {"problem": "take-slope", "answer": "6"}),
+        ("post", f"{TAKES}/-1/answers", {"problem": "take-slope", "answer": "6"}),
+        ("post", f"{TAKES}/{2**64}/answers", {"problem": "take-slope", "answer": "6"}),
         ("get", "/practice/quiz/no-such-lesson", None),
     ],
 )
 def test_what_does_not_exist_is_a_404(
     learner: TestClient, method: str, path: str, body: dict[str, str] | None
 ) -> None:
-    learner.get("/practice")
+    learner.post(TAKES)  # a learner with a take of their own, asking for what is not there
     response = learner.request(method.upper(), path, json=body)
     assert response.status_code == 404
 
