@@ -9,7 +9,8 @@ example in an empty answer box answers no problem.
 The course's rules, lesson by lesson: 6 to 8 practice problems, each with a declared
 difficulty, easiest first, at least one a whole derivation; every problem names the skills
 it practises; a quiz of its own questions; at least two "check yourself" questions; every
-widget exists and has a caption and a task; an old slug (alias) is no lesson's slug. The
+widget exists and has a caption and a task; an old slug (alias) is no lesson's slug; the
+reference page's identities hold and link to lessons that exist. The
 lesson files: ``NN-name.md`` with NN its ``order``, the orders 1, 2, 3… without a gap; a
 summary of at most 120 characters and two objectives or more; a worked ``::: example``; maths
 that KaTeX can typeset without macros (balanced braces, environments closed).
@@ -31,6 +32,7 @@ from app.content.problems import (
     ProblemLibrary,
     parameter_values,
 )
+from app.content.reference import check_reference
 from app.grading.derivation import check_derivation
 from app.grading.numbers import exact_value, has_names
 from app.grading.problem_grader import grade_attempt
@@ -71,6 +73,7 @@ def check_content(content_dir: Path) -> list[str]:
     for lesson in lessons:
         found.extend(f"{lesson.slug}: {issue}" for issue in check_lesson(lesson, library, slugs))
         found.extend(f"{lesson.slug}: {issue}" for issue in check_lesson_file(lesson))
+    found.extend(check_reference(content_dir, slugs))
     orders = sorted(lesson.order for lesson in lessons)
     if orders != list(range(1, len(orders) + 1)):
         found.append(f"the lessons' orders are {orders}: number them 1, 2, 3… without a gap")
@@ -172,6 +175,7 @@ def check_problem(problem: Problem) -> list[str]:
             issues.append(f"the example derivation is not graded right: {result.feedback}")
         return issues
     seeds = range(VARIANTS_CHECKED) if problem.parameters else range(1)
+    coincidences: dict[str, int] = {}
     for seed in seeds:
         values = parameter_values(problem, seed)
         own_text = as_typed(problem, problem.answer, values)
@@ -186,6 +190,11 @@ def check_problem(problem: Problem) -> list[str]:
             )
         for mistake in problem.mistakes:
             typed = as_typed(problem, mistake.answer, values)
+            if problem.parameters and typed is not None and typed == own_text:
+                # these numbers make the mistake the right matrix (A^T B = A^T B^T for a
+                # symmetric B): typed here it is right, and it is wrong in other variants
+                coincidences[mistake.answer] = coincidences.get(mistake.answer, 0) + 1
+                continue
             verdict = grade_attempt(problem, typed or mistake.answer, None, values)
             if verdict.correct or not verdict.counted:
                 issues.append(f"the known mistake {mistake.answer!r} is not graded wrong")
@@ -196,6 +205,11 @@ def check_problem(problem: Problem) -> list[str]:
             issues.append(f"the answer box's example {example!r} is a right answer (seed {seed})")
         if issues:
             break
+    issues.extend(
+        f"the known mistake {answer!r} equals the answer in every variant"
+        for answer, count in coincidences.items()
+        if count == len(seeds)
+    )
     return issues
 
 

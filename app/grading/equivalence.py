@@ -24,7 +24,7 @@ from app.mathcore.errors import MathError
 from app.mathcore.evaluate import Array
 from app.mathcore.parse import Parsed, parse
 from app.mathcore.printing import to_latex, to_text
-from app.mathcore.tree import Expr
+from app.mathcore.tree import Differential, Expr
 from app.mathcore.variables import Variable, parse_declarations
 
 
@@ -46,12 +46,20 @@ def grade_expression(
     declared = declared_with(expected_parsed, variables)
     answer_parsed = parse(answer, declared)
     known = _parse_mistakes(mistakes, declared)
+    exprs = [expected_parsed.expr, answer_parsed.expr, *(parsed.expr for parsed, _ in known)]
     verdict = judge(
         expected_parsed.expr,
         answer_parsed.expr,
-        merged_variables(expected_parsed, answer_parsed),
+        # a mistake may name a variable that neither the expected answer nor the answer has
+        # (2 A^T (A x - b) for the Hessian 2 A^T A): every expression judged gets its values
+        merged_variables(expected_parsed, answer_parsed, *(parsed for parsed, _ in known)),
         layout=layout,
-        mistakes=known,
+        mistakes=[(parsed.expr, message) for parsed, message in known],
+        # dX in an answer (d(X^T X) = dX^T X + X^T dX) takes random values, as X does: left
+        # at zero, every differential would agree with every other
+        differentials=frozenset(
+            node.name for expr in exprs for node in expr.walk() if isinstance(node, Differential)
+        ),
         fixed=fixed,
     )
     return Grade(verdict, to_text(answer_parsed.expr), to_latex(answer_parsed.expr))
@@ -59,13 +67,13 @@ def grade_expression(
 
 def _parse_mistakes(
     mistakes: Sequence[KnownMistake], declared: dict[str, Variable]
-) -> list[tuple[Expr, str]]:
+) -> list[tuple[Parsed, str]]:
     """The authored mistakes that parse (one that does not is reported by check-content:
     a learner typing it would see a format error, never its message)."""
-    parsed: list[tuple[Expr, str]] = []
+    parsed: list[tuple[Parsed, str]] = []
     for mistake in mistakes:
         try:
-            parsed.append((parse(mistake.answer, declared).expr, mistake.message))
+            parsed.append((parse(mistake.answer, declared), mistake.message))
         except MathError:
             continue
     return parsed

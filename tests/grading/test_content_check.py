@@ -6,6 +6,8 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import numpy as np
+
 from app.__main__ import main
 from app.content.problems import ProblemLibrary, parameter_values, render_prompt, variant_seed
 from app.grading.content_check import check_content
@@ -53,7 +55,15 @@ def test_a_wrong_expected_answer_and_a_right_mistake_are_reported(tmp_path: Path
 
 def test_a_variant_is_the_same_for_one_learner_and_differs_between_learners() -> None:
     library = ProblemLibrary(REPO_ROOT / "content" / "problems")
-    problem = next(p for p in library.by_id.values() if p.parameters and "{{" in p.prompt)
+    # a problem whose prompt shows a parameter with several entries, as a bmatrix
+    problem = next(
+        p
+        for p in library.by_id.values()
+        if any(
+            f"{{{{{name}}}}}" in p.prompt and np.prod(parameter.shape or [1]) > 1
+            for name, parameter in p.parameters.items()
+        )
+    )
     first = render_prompt(problem, parameter_values(problem, variant_seed("ada", problem.id)))
     again = render_prompt(problem, parameter_values(problem, variant_seed("ada", problem.id)))
     other = render_prompt(problem, parameter_values(problem, variant_seed("bob", problem.id)))

@@ -54,6 +54,15 @@ DERIVATION = problem(
     example=["d(x^T A x) = ((A + A^T) x)^T dx"],
 )
 FREE_START = DERIVATION.model_copy(update={"start": "any"})
+# a known mistake may name variables the expected answer does not (the gradient for a Hessian)
+HESSIAN = problem(
+    answer="2 A^T A",
+    variables={"A": {"shape": ["m", "n"]}, "x": {"shape": ["n"]}, "b": {"shape": ["m"]}},
+    mistakes=[{"answer": "2 A^T (A x - b)", "message": "That is the gradient."}],
+)
+# an answer that is a differential: every dX takes random values, as X does
+D_GRAM = problem(answer="dX^T X + X^T dX", variables={"X": {"shape": ["n", "n"]}})
+D_INVERSE = problem(answer="-X^-1 dX X^-1", variables={"X": {"shape": ["n", "n"]}})
 TRACE_VALUES = {"A": np.array([[2.0, 1.0], [-3.0, 5.0]])}
 HALVES_VALUES = {"A": np.array([[1.0], [3.0]])}
 
@@ -110,6 +119,21 @@ ATTEMPTS = [
     # letters that split two ways are a question, not a counted attempt
     Attempt(SPLIT, "xyz", None, False, False, "format"),
     Attempt(SPLIT, "x yz", None, True, True, "correct"),
+    # every expression judged gets values for its variables, a mistake's included
+    Attempt(HESSIAN, "2 A^T A", None, True, True, "correct"),
+    Attempt(HESSIAN, "2 A^T (A x - b)", None, False, True, "known_mistake"),
+    Attempt(HESSIAN, "x", None, False, True, "shape"),
+    Attempt(HESSIAN, "2 A^T A + x^T x", None, False, True, "extra_term"),
+    Attempt(HESSIAN, "2 A^T A + b^T b", None, False, True, "extra_term"),
+    # differentials are variables too: dX never drops out of the comparison
+    Attempt(D_GRAM, "X^T dX + dX^T X", None, True, True, "correct"),
+    Attempt(D_GRAM, "2 X^T dX", None, False, True, "not_symmetrised"),
+    Attempt(D_GRAM, "2 dX^T X", None, False, True, "not_symmetrised"),
+    Attempt(D_GRAM, "X^T dX", None, False, True, "missing_term"),
+    Attempt(D_INVERSE, "-inv(X) dX inv(X)", None, True, True, "correct"),
+    Attempt(D_INVERSE, "-X^-2 dX", None, False, True, "wrong"),
+    Attempt(D_INVERSE, "-dX X^-2", None, False, True, "wrong"),
+    Attempt(D_INVERSE, "X^-1 dX X^-1", None, False, True, "sign"),
     # a derivation starts from d(f) unless the problem says otherwise
     Attempt(DERIVATION, None, ["((A + A^T) x)^T dx"], False, True, "wrong"),
     Attempt(FREE_START, None, ["((A + A^T) x)^T dx"], True, True, "correct"),
