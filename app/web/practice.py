@@ -78,6 +78,8 @@ class ProblemSummary(BaseModel):
     title: str
     lesson: str
     type: str
+    difficulty: int | None = Field(default=None, description="1 (one rule) to 3 (several steps).")
+    skills: list[str] = Field(default_factory=list, description="The rules it practises.")
 
 
 class ChoiceModel(BaseModel):
@@ -149,12 +151,27 @@ def detail(
     )
 
 
-@router.get("/api/problems", response_model=list[ProblemSummary])
+@router.get(
+    "/api/problems",
+    response_model=list[ProblemSummary],
+    description="The practice problems, easiest first within a lesson; a quiz's questions are "
+    "not among them (see /api/quizzes/{lesson}/takes).",
+)
 def list_problems(
     library: LibraryDep, lesson: Annotated[str | None, Query(max_length=200)] = None
 ) -> list[ProblemSummary]:
-    problems = library.for_lesson(lesson) if lesson else list(library.by_id.values())
-    return [ProblemSummary(id=p.id, title=p.title, lesson=p.lesson, type=p.type) for p in problems]
+    problems = library.for_lesson(lesson) if lesson else library.practice()
+    return [
+        ProblemSummary(
+            id=p.id,
+            title=p.title,
+            lesson=p.lesson,
+            type=p.type,
+            difficulty=p.difficulty,
+            skills=list(p.skills),
+        )
+        for p in problems
+    ]
 
 
 @router.get("/api/problems/{problem_id}", response_model=ProblemDetail)

@@ -1370,7 +1370,7 @@ WORKED_NUMBERS = [
     ),
     fact(
         6,
-        "\\nabla_b L = g = (-2, -4)",
+        "\\nabla_b L = \\delta = (-2, -4)",
         num_grad(lambda b: _dense6(_W6, b)[0], _b6),
         [-2, -4],
         id="L6 grad b",
@@ -1400,7 +1400,7 @@ WORKED_NUMBERS = [
     ),
     fact(
         6,
-        "\\nabla_x L = W^\\top g = (-2, -4)",
+        "\\nabla_x L = W^\\top \\delta = (-2, -4)",
         num_grad(lambda x: _dense6(_W6, np.array([0.0, -8]), x)[0], _x6),
         [-2, -4],
         id="L6 dead unit grad x",

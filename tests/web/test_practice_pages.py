@@ -149,6 +149,8 @@ def count_rows(folder: Path, table: type[Learner] | type[Attempt]) -> int:
 def test_problems_are_listed_per_lesson_without_their_answers(site: TestClient) -> None:
     listed = site.get("/api/problems", params={"lesson": LESSON}).json()
     assert [p["id"] for p in listed][:2] == ["least-squares", "cube-slope"]
+    everything = [p["id"] for p in site.get("/api/problems").json()]
+    assert not set(QUIZ) & set(everything) and "least-squares" in everything
     detail = site.get("/api/problems/least-squares").json()
     assert detail["type"] == "expression" and "X" in detail["variables"]
     assert "answer" not in detail and "solution" not in detail and "mistakes" not in detail
