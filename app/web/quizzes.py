@@ -23,7 +23,14 @@ from app.store import attempts as attempt_store
 from app.store import quizzes as store
 from app.store.learners import get_or_create_learner
 from app.store.models import QuizTake
-from app.web.deps import DbDep, PoolDep, SessionFactoryDep, SettingsDep, TemplatesDep
+from app.web.deps import (
+    DbDep,
+    LessonsDep,
+    PoolDep,
+    SessionFactoryDep,
+    SettingsDep,
+    TemplatesDep,
+)
 from app.web.learner import LearnerCookie, write_learner
 from app.web.practice import (
     AttemptRequest,
@@ -247,6 +254,7 @@ def quiz_page(
     request: Request,
     lesson: LessonPath,
     library: LibraryDep,
+    lessons: LessonsDep,
     learner: LearnerDep,
     db: DbDep,
     templates: TemplatesDep,
@@ -262,8 +270,10 @@ def quiz_page(
         detail(p, learner, learner_id, db, seed=take_variant_seed(take.seed, p.id))
         for p in questions
     ]
+    found = lessons.get(lesson)
     context = {
         "lesson": lesson,
+        "lesson_title": found.title if found is not None else lesson,
         "questions": shown,
         "progress": summary(lesson, questions, progress),
         "answers": progress.answers,
