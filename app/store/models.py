@@ -35,6 +35,63 @@ class Learner(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
+    user_id: Mapped[int | None] = mapped_column(
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_learners_user_id"),
+        unique=True,
+        nullable=True,
+    )
+    """The account this learner's progress belongs to, once they signed up or in."""
+
+
+class User(Base):
+    """An account: a username and an argon2 password hash; ``role`` is ``learner`` or
+    ``instructor`` (granted by ``python -m app make-instructor``)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("username", name="uq_users_username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False, server_default="learner")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+class ReviewCard(Base):
+    """The FSRS schedule of one problem for one learner: ``card`` is ``fsrs.Card.to_dict()``."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "problem_id", name="uq_review_cards_learner_problem"),
+        Index("ix_review_cards_learner_due", "learner_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False
+    )
+    problem_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    card: Mapped[dict[str, object]] = mapped_column(JSON, nullable=False)
+    due: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+class SignInFailure(Base):
+    """A failed sign-in, keyed ``user:NAME`` or ``ip:ADDRESS``, for rate limiting."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), nullable=False)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
 
 
 class Attempt(Base):

@@ -154,3 +154,20 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert int(connection.execute(text("PRAGMA busy_timeout")).scalar() or 0) >= 10_000
     engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_models_tables(database_url: str) -> None:
+    """Every model change has its migration: the migrated database and the models agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.store.models import Base
+
+    upgrade_to_head(database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
