@@ -21,6 +21,7 @@ from app.web import (
     math_api,
     pages,
     practice,
+    progress,
     quizzes,
     reference,
     viz_api,
@@ -75,5 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(viz_api.router)
     app.include_router(explore.router)
     app.include_router(reference.router)
+    app.include_router(progress.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

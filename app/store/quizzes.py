@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.store import review
 from app.store.attempts import record_attempt
 from app.store.models import Attempt, QuizAnswer, QuizTake
 
@@ -125,6 +126,7 @@ def record_answer(
     attempt = record_attempt(session, take.learner_id, problem_id, answer, correct, feedback_kinds)
     try:
         session.flush()
+        review.after_attempt(session, attempt)  # the learner's review card, same commit
         session.add(
             QuizAnswer(
                 take_id=take.id, problem_id=problem_id, attempt_id=attempt.id, correct=correct

@@ -23,7 +23,9 @@ from app.grading.verdict import Feedback
 from app.mathcore.errors import MathError
 from app.settings import Settings
 from app.store import attempts as store
+from app.store import review
 from app.store.learners import find_learner, get_or_create_learner
+from app.store.progress import next_problem
 from app.web.deps import (
     DbDep,
     LessonsDep,
@@ -219,7 +221,10 @@ def record(
             return store.count_attempts(db, learner_row(db, learner), problem.id)
         learner_id = get_or_create_learner(db, learner.token, learner.learner_id)
         answer = body.answer if body.lines is None else "\n".join(body.lines)
-        store.record_attempt(db, learner_id, problem.id, answer or "", result.correct, result.kinds)
+        attempt = store.record_attempt(
+            db, learner_id, problem.id, answer or "", result.correct, result.kinds
+        )
+        review.after_attempt(db, attempt)  # the learner's review card, in the same commit
         db.commit()
         return store.count_attempts(db, learner_id, problem.id)
 
@@ -284,13 +289,18 @@ def practice_page(
     request: Request,
     problem_id: str,
     library: LibraryDep,
+    lessons: LessonsDep,
     learner: LearnerDep,
     db: DbDep,
     templates: TemplatesDep,
     settings: SettingsDep,
 ) -> HTMLResponse:
     problem = _problem(library, problem_id)
-    context = {"problem": detail(problem, learner, learner_row(db, learner), db), "quiz": None}
+    context = {
+        "problem": detail(problem, learner, learner_row(db, learner), db),
+        "quiz": None,
+        "next_problem": next_problem(problem, library, lessons),
+    }
     page = templates.TemplateResponse(request, "practice/problem.html", context)
     write_learner(page, learner, settings)
     return page

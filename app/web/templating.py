@@ -28,6 +28,7 @@ SITE_NAV = (
     NavLink("Practice", "/practice"),
     NavLink("Explore", "/explore"),
     NavLink("Reference", "/reference"),
+    NavLink("Progress", "/progress"),
 )
 
 
