@@ -50,6 +50,7 @@ def test_twenty_learners_sending_fifty_attempts_each(
         assert learner.counts == list(range(1, ATTEMPTS_EACH + 1))  # each answer saw its own
         assert learner.attempts_shown() == ATTEMPTS_EACH
         assert stored_for(database, learner.token, problem.id) == ATTEMPTS_EACH
+        assert learner.client.get("/api/progress").json()["attempts"] == len(learner.counts)
         learner.close()
     assert stored_attempts(database) - attempts_before == CLIENTS * ATTEMPTS_EACH
     assert stored_learners(database) - learners_before == CLIENTS
