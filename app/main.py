@@ -9,14 +9,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.grading.worker import GradingPool
-from app.settings import Settings, get_settings
+from app.settings import Settings, check_settings, get_settings
 from app.store.db import make_engine, make_session_factory
 from app.store.migrate import upgrade_to_head
 from app.web import (
+    accounts,
     calculator,
     explore,
     grading_api,
     health,
+    insight,
     lessons_api,
     math_api,
     pages,
@@ -36,6 +38,7 @@ from app.web.templating import make_templates
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. Lessons are loaded here, so a broken lesson file fails at start-up."""
     settings = settings or get_settings()
+    check_settings(settings)  # production without a proper MC_SECRET_KEY does not start
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Matrix Calculus", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.templates = make_templates(settings)
+    accounts.install_accounts(app)  # every page's header shows who is signed in
     app.state.lesson_libraries = {}
     lesson_library_for(app, settings)  # load every lesson now: a broken file stops start-up
     engine = make_engine(settings.resolved_database_url)
@@ -76,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(viz_api.router)
     app.include_router(explore.router)
     app.include_router(reference.router)
+    app.include_router(accounts.router)
+    app.include_router(insight.router)
     app.include_router(progress.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

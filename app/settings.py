@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,8 +24,17 @@ class Settings(BaseSettings):
     database_url: str = ""
     debug: bool = False
     """Development mode: re-render a lesson when its file changes."""
+    env: Literal["development", "production"] = "development"
+    """``MC_ENV``: in production the app refuses to start without ``MC_SECRET_KEY``."""
     secret_key: str = ""
-    """Signs the anonymous learner cookie; empty means a random key kept in data_dir."""
+    """Signs the learner cookie and form tokens; empty means a random key kept in data_dir
+    (development only: production needs at least ``MIN_SECRET_KEY_BYTES``)."""
+    sign_in_window_seconds: int = Field(15 * 60, ge=1)
+    """How far back failed sign-ins count towards the limits below."""
+    sign_in_failures_per_account: int = Field(5, ge=1)
+    """Failed sign-ins for one username within the window before sign-in is refused (429)."""
+    sign_in_failures_per_address: int = Field(20, ge=1)
+    """Failed sign-ins from one client address within the window before it is refused."""
     content_root: Path | None = None
     """Where lessons/ lives when not under base_dir (tests point it at fixture lessons)."""
     math_workers: int = Field(3, ge=1, le=64)
@@ -74,6 +84,32 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The configured database, or the embedded SQLite file under ``data/``."""
         return self.database_url or f"sqlite:///{self.data_dir / 'app.db'}"
+
+
+MIN_SECRET_KEY_BYTES = 32
+
+
+class ConfigurationError(RuntimeError):
+    """Settings the app must not start with."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse to run in production with a missing or short secret key.
+
+    >>> check_settings(Settings(env="production", secret_key="short"))
+    Traceback (most recent call last):
+    ...
+    app.settings.ConfigurationError: MC_ENV=production needs MC_SECRET_KEY of at least 32 bytes (it has 5); make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"
+    """
+    if settings.env != "production":
+        return
+    length = len(settings.secret_key.encode())
+    if length < MIN_SECRET_KEY_BYTES:
+        raise ConfigurationError(
+            f"MC_ENV=production needs MC_SECRET_KEY of at least {MIN_SECRET_KEY_BYTES} bytes"
+            f" (it has {length}); make one with:"
+            ' python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
 
 
 @lru_cache

@@ -1,27 +1,36 @@
-"""Anonymous learners, known by a signed cookie.
+"""Learners, known by a signed cookie; an account's learner is known the same way.
 
-The cookie holds a random token, which seeds the learner's problem variants (so a reload
-shows the same numbers) and names their ``learners`` row once they have made an attempt.
-It is issued with the first HTML page a visitor sees, so the attempts they then send, even
-several at once, all carry the same token and land on one row (see app.store.learners).
-It is signed with HMAC-SHA256: an edited or forged cookie is ignored and its sender is a new
-anonymous learner, never someone else.
+The ``mc_learner`` cookie holds a random token, which seeds the learner's problem variants
+(so a reload shows the same numbers) and names their ``learners`` row once they have made
+an attempt. It is issued with the first HTML page a visitor sees, so the attempts they then
+send, even several at once, all carry the same token and land on one row (see
+app.store.learners).
 
-Format: ``token.id.signature``. ``id`` is 0 in cookies issued now; cookies issued before
-tokens were stored carry their learner's row id there, which still works for those rows.
+The value is ``{"t": token, "u": user id or null}`` signed by itsdangerous
+(``URLSafeTimedSerializer``, salt ``mc-learner``, HMAC-SHA1 over a key derived from
+``MC_SECRET_KEY``) and refused after ``MAX_AGE``. An edited, forged or expired cookie is
+ignored and its sender is a new anonymous learner, never someone else. Cookies of the
+earlier hand-rolled HMAC format (``token.id.signature``) do not verify either: their
+holders start again as new anonymous learners.
+
+Signing in puts the *account's* learner token in the cookie, with ``u`` set; ``u`` only
+spares anonymous pages a database query, since an account is recognised only where the row
+holding the token belongs to that user (app.web.accounts.current_account). Sign-out gives
+the account's learner a new token, which ends every copy of its cookie (see
+app.store.accounts). The cookie is HttpOnly, SameSite=Lax, and Secure on HTTPS requests.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,20 +41,32 @@ COOKIE = "mc_learner"
 MAX_AGE = 60 * 60 * 24 * 365
 SCOPE_KEY = "learner"
 """Where the middleware leaves the request's cookie in ``scope["state"]`` for the routes."""
+SALT = "mc-learner"
 
 
 @dataclass
 class LearnerCookie:
     token: str
-    learner_id: int | None
-    """The row id an older cookie carries; None in cookies issued now."""
+    learner_id: int | None = None
+    """Always None: the row id that pre-token cookies carried is no longer honoured (those
+    cookies do not verify under the itsdangerous format). Kept for app.store.learners."""
     changed: bool = False
     """True while the browser does not hold this cookie yet."""
+    user_id: int | None = None
+    """The account the cookie was issued for at sign-in; checked against the database."""
+    secure: bool = False
+    """The request came over HTTPS, so the cookie is sent back with ``Secure``."""
+
+
+def new_learner(secure: bool = False) -> LearnerCookie:
+    """A fresh anonymous learner, whose cookie the browser does not hold yet."""
+    return LearnerCookie(secrets.token_hex(16), changed=True, secure=secure)
 
 
 def secret_key(settings: Settings) -> bytes:
     """``settings.secret_key`` (``MC_SECRET_KEY``) if set, else a random key kept in
-    ``secret_key`` in the data folder, the same for every worker process."""
+    ``secret_key`` in the data folder, the same for every worker process. In production
+    create_app refuses to start without a long enough ``MC_SECRET_KEY``."""
     if settings.secret_key:
         return settings.secret_key.encode()
     return _stored_key(settings.data_dir.resolve())
@@ -70,33 +91,38 @@ def _stored_key(data_dir: Path) -> bytes:
     return path.read_text(encoding="utf-8").strip().encode()
 
 
-def _signature(key: bytes, payload: str) -> str:
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:32]
+def serializer(key: bytes, salt: str = SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(key, salt=salt)
 
 
-def parse_cookie(raw: str, key: bytes) -> LearnerCookie:
+def parse_cookie(raw: str, key: bytes, secure: bool = False) -> LearnerCookie:
     """The learner a cookie value names, or a new anonymous one if it is missing or forged.
 
-    >>> key = b"k"
-    >>> issued = cookie_value(LearnerCookie("ab12", None), key)
+    >>> key = b"k" * 32
+    >>> issued = cookie_value(LearnerCookie("ab12"), key)
     >>> parse_cookie(issued, key).token
     'ab12'
-    >>> forged = issued.replace("ab12", "cd34")
-    >>> parse_cookie(forged, key).token != "cd34"
+    >>> forged = serializer(b"x" * 32).dumps({"t": "ab12", "u": None})
+    >>> parse_cookie(forged, key).token != "ab12"
+    True
+    >>> parse_cookie("ab12.0." + "0" * 32, key).changed  # the old HMAC format
     True
     """
-    parts = raw.split(".")
-    if len(parts) == 3:
-        token, learner, signature = parts
-        expected = _signature(key, f"{token}.{learner}")
-        if hmac.compare_digest(signature, expected) and token and learner.isdigit():
-            return LearnerCookie(token, int(learner) or None)
-    return LearnerCookie(secrets.token_hex(16), None, changed=True)
+    if raw:
+        try:
+            payload: Any = serializer(key).loads(raw, max_age=MAX_AGE)
+        except BadSignature:  # SignatureExpired is one too
+            payload = None
+        if isinstance(payload, dict):
+            token, user = payload.get("t"), payload.get("u")
+            if isinstance(token, str) and 0 < len(token) <= 64:
+                user_id = user if isinstance(user, int) and not isinstance(user, bool) else None
+                return LearnerCookie(token, user_id=user_id, secure=secure)
+    return new_learner(secure)
 
 
 def cookie_value(cookie: LearnerCookie, key: bytes) -> str:
-    payload = f"{cookie.token}.{cookie.learner_id or 0}"
-    return f"{payload}.{_signature(key, payload)}"
+    return serializer(key).dumps({"t": cookie.token, "u": cookie.user_id})
 
 
 def read_learner(request: Request, settings: Settings) -> LearnerCookie:
@@ -104,15 +130,22 @@ def read_learner(request: Request, settings: Settings) -> LearnerCookie:
     found = request.scope.get("state", {}).get(SCOPE_KEY)
     if isinstance(found, LearnerCookie):
         return found
-    return parse_cookie(request.cookies.get(COOKIE, ""), secret_key(settings))
+    secure = request.url.scheme == "https"
+    return parse_cookie(request.cookies.get(COOKIE, ""), secret_key(settings), secure)
+
+
+def replace_learner(request: Request, cookie: LearnerCookie) -> None:
+    """Make ``cookie`` this request's learner (sign-in, sign-out); send it with write_learner
+    or with the next HTML response."""
+    cookie.changed = True
+    request.scope.setdefault("state", {})[SCOPE_KEY] = cookie
 
 
 def write_learner(response: Response, cookie: LearnerCookie, settings: Settings) -> None:
     """Send the cookie if the browser does not hold it yet (JSON responses call this)."""
     if not cookie.changed:
         return
-    value = cookie_value(cookie, secret_key(settings))
-    response.set_cookie(COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="lax")
+    response.headers.append("set-cookie", _set_cookie_header(cookie, secret_key(settings)))
     cookie.changed = False
 
 
@@ -135,14 +168,23 @@ class LearnerCookieMiddleware:
         if self._key is None:
             self._key = secret_key(self.settings)
         key = self._key
-        cookie = parse_cookie(HTTPConnection(scope).cookies.get(COOKIE, ""), key)
-        scope.setdefault("state", {})[SCOPE_KEY] = cookie
+        connection = HTTPConnection(scope)
+        state = scope.setdefault("state", {})
+        state[SCOPE_KEY] = parse_cookie(
+            connection.cookies.get(COOKIE, ""), key, secure=scope.get("scheme") == "https"
+        )
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and cookie.changed:
+            # A route may have replaced the learner (sign-in): read it at response time.
+            cookie = state.get(SCOPE_KEY)
+            if (
+                message["type"] == "http.response.start"
+                and isinstance(cookie, LearnerCookie)
+                and cookie.changed
+            ):
                 headers = MutableHeaders(scope=message)
                 if headers.get("content-type", "").startswith("text/html"):
-                    headers.append("set-cookie", _set_cookie_header(cookie_value(cookie, key)))
+                    headers.append("set-cookie", _set_cookie_header(cookie, key))
                     cookie.changed = False
             await send(message)
 
@@ -153,7 +195,14 @@ def install_learner_cookies(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(LearnerCookieMiddleware, settings=settings)
 
 
-def _set_cookie_header(value: str) -> str:
+def _set_cookie_header(cookie: LearnerCookie, key: bytes) -> str:
     response = Response()
-    response.set_cookie(COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="lax")
+    response.set_cookie(
+        COOKIE,
+        cookie_value(cookie, key),
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=cookie.secure,
+    )
     return response.headers["set-cookie"]
