@@ -5,8 +5,10 @@ the stored attempts (its docstring defines completion, mastery and the streak); 
 queue is app.store.review's. ``GET /api/review/next`` is the most overdue problem of the
 queue, or ``{"problem": null, ...}`` (still a 200) when nothing is due. The learner can
 download everything stored about them (``GET /api/progress/export``) and delete it
-(``DELETE /api/progress``, or the page's confirmed form, ``POST /progress/delete``), which
-also deletes the account their progress belongs to and clears their cookie.
+(``DELETE /api/progress``, or the page's confirmed form, ``POST /progress/delete``, which
+carries the CSRF token of app.web.accounts), which also deletes the account their progress
+belongs to and clears their cookie. A cross-site page cannot send the DELETE (it would need a
+CORS preflight, never granted) nor the form's token.
 
 The current time comes from ``app.state.clock`` when a test sets one (a callable returning an
 aware UTC datetime), else the system clock.
@@ -19,18 +21,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from app.content.problems import ProblemLibrary
 from app.store import progress as store
 from app.store.review import DueCard
+from app.web.accounts import csrf_ok
 from app.web.deps import DbDep, LessonsDep, TemplatesDep
 from app.web.learner import COOKIE
 from app.web.practice import LearnerDep, LibraryDep, learner_row
 
 router = APIRouter(tags=["progress"])
+CSRF_REFUSED = "This form has expired or came from another site: reload the page and try again."
 
 
 def get_now(request: Request) -> datetime:
@@ -209,12 +213,17 @@ def progress_page(
 
 @router.post("/progress/delete", name="progress_delete", response_class=RedirectResponse)
 def delete_from_page(
+    request: Request,
     db: DbDep,
     learner: LearnerDep,
     confirm: Annotated[str | None, Form(max_length=10)] = None,
+    csrf: Annotated[str, Form(max_length=500)] = "",
 ) -> RedirectResponse:
-    """The page's delete form: deletes only with its confirmation box ticked, then shows the
-    (now empty) progress page; without it, back to the page with a note."""
+    """The page's delete form: refused (403) without the page's CSRF token; deletes only
+    with its confirmation box ticked, then shows the (now empty) progress page; without the
+    box, back to the page with a note."""
+    if not csrf_ok(request, csrf):
+        raise HTTPException(status_code=403, detail=CSRF_REFUSED)
     if confirm != "yes":
         return RedirectResponse("/progress?confirm=missing#delete", status_code=303)
     redirect = RedirectResponse("/progress?deleted=1", status_code=303)

@@ -8,6 +8,7 @@ app per backend; times come from a clock the test sets (``app.state.clock``), ne
 from __future__ import annotations
 
 import json
+import secrets
 import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -476,15 +477,38 @@ def test_the_progress_page_shows_lessons_skills_streak_quizzes_and_the_queue(
     assert form.select_one("input[type=checkbox][name=confirm]") is not None
 
 
+def csrf_of(client: TestClient) -> str:
+    field = page(client, "/progress").select_one("form.delete-progress input[name=csrf]")
+    assert field is not None and field["value"]
+    return str(field["value"])
+
+
+def test_the_delete_form_is_refused_without_this_learners_csrf_token(
+    learner: TestClient,
+) -> None:
+    other = TestClient(learner.app)
+    other.get("/practice")
+    theirs = csrf_of(other)
+    send(learner, "vec-slope", RIGHT["vec-slope"])
+    owner = learner_id(learner)
+    for token in ("", "forged", theirs):
+        refused = learner.post("/progress/delete", data={"confirm": "yes", "csrf": token})
+        assert refused.status_code == 403
+    assert counts_for(learner, owner)["attempts"] == 1
+
+
 def test_the_delete_form_needs_its_confirmation(learner: TestClient) -> None:
     send(learner, "vec-slope", RIGHT["vec-slope"])
     owner = learner_id(learner)
-    unconfirmed = learner.post("/progress/delete", data={}, follow_redirects=False)
+    csrf = csrf_of(learner)
+    unconfirmed = learner.post("/progress/delete", data={"csrf": csrf}, follow_redirects=False)
     assert unconfirmed.status_code == 303 and "confirm=missing" in unconfirmed.headers["location"]
     assert counts_for(learner, owner)["attempts"] == 1
     assert "Tick the box" in learner.get(unconfirmed.headers["location"]).text
 
-    confirmed = learner.post("/progress/delete", data={"confirm": "yes"}, follow_redirects=False)
+    confirmed = learner.post(
+        "/progress/delete", data={"confirm": "yes", "csrf": csrf}, follow_redirects=False
+    )
     assert confirmed.status_code == 303
     assert counts_for(learner, owner) == dict.fromkeys(counts_for(learner, owner), 0)
     html = page(learner, confirmed.headers["location"])
@@ -522,3 +546,19 @@ def test_practice_and_lesson_pages_show_what_is_solved(learner: TestClient) -> N
     marked = [li.a["href"] for li in lesson.select(".problem-list li.solved")]  # type: ignore[index]
     assert marked == ["/practice/vec-kink"]
     assert "1 of 3 solved" in lesson.select_one(".practice-done").get_text()  # type: ignore[union-attr]
+
+
+def test_deleting_a_signed_up_learners_progress_deletes_the_account(learner: TestClient) -> None:
+    password = "correct horse battery"
+    name = f"progress-{secrets.token_hex(4)}"
+    signed_up = learner.post("/api/account/signup", json={"username": name, "password": password})
+    assert signed_up.status_code in (200, 201), signed_up.text
+    send(learner, "vec-slope", RIGHT["vec-slope"])
+    assert learner.get("/api/progress/export").json()["account"]["username"] == name
+
+    assert learner.delete("/api/progress").status_code == 204
+    with sessions(learner)() as db:
+        assert db.scalar(select(func.count()).where(User.username == name)) == 0
+    assert learner.get("/api/account").json().get("username") is None
+    again = learner.post("/api/account/signin", json={"username": name, "password": password})
+    assert again.status_code == 401
