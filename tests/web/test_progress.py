@@ -153,7 +153,9 @@ def learner(site: TestClient) -> Iterator[TestClient]:
     site.cookies.clear()
     site.get("/practice")  # the first HTML page issues the cookie
     yield site
-    site.app.state.clock = None  # type: ignore[attr-defined]
+    state = site.app.state  # type: ignore[attr-defined]
+    if hasattr(state, "clock"):  # back to the system clock (app.web.accounts reads it too)
+        del state.clock
 
 
 def sessions(client: TestClient) -> sessionmaker[Session]:
