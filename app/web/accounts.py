@@ -319,8 +319,16 @@ def safe_next(target: str | None) -> str:
 
     >>> safe_next("/insight?from=2026-01-01"), safe_next("//evil.example"), safe_next(None)
     ('/insight?from=2026-01-01', '/', '/')
+    >>> safe_next("/\\t/evil.example"), safe_next("/\\\\evil.example")
+    ('/', '/')
     """
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and all(character.isprintable() and not character.isspace() for character in target)
+    ):
         return target
     return "/"
 

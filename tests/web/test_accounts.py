@@ -24,7 +24,7 @@ from app.__main__ import main as command_line
 from app.main import create_app
 from app.settings import ConfigurationError, Settings, get_settings
 from app.store.models import Attempt, Learner, QuizTake, ReviewCard, SignInFailure, User
-from app.web.learner import COOKIE
+from app.web.learner import COOKIE, LearnerCookie, cookie_value, secret_key, serializer
 from tests.conftest import REPO_ROOT, write_fixture_lessons
 from tests.store.postgres import fresh_schema, postgres_url
 
@@ -381,6 +381,25 @@ def test_sign_out_ends_every_copy_of_the_session(site: TestClient) -> None:
     assert copy.whoami()["username"] is None
     again = Browser(site)
     assert again.sign_in(name).status_code == 200 and again.attempts(SLOPE) == 1
+
+
+def test_a_signed_cookie_naming_another_user_is_not_their_session(
+    site: TestClient, engine: Engine
+) -> None:
+    """Even with the key, a cookie pairing some token with a user id is no way in: the row
+    holding the token must be that user's learner."""
+    victim = new_name()
+    Browser(site).sign_up(victim)
+    with Session(engine) as session:
+        victim_id = session.scalar(select(User.id).where(User.username == victim))
+    assert victim_id is not None
+    intruder = Browser(site)
+    intruder.attempt(SLOPE, "7")
+    token = serializer(b"").loads_unsafe(intruder.jar[COOKIE])[1]["t"]
+    key = secret_key(site.app.state.settings)  # type: ignore[attr-defined]
+    intruder.jar[COOKIE] = cookie_value(LearnerCookie(token, user_id=victim_id), key)
+    assert intruder.whoami() == {"username": None, "role": None}
+    assert intruder.attempts(SLOPE) == 1  # still only their own progress
 
 
 def test_the_cookie_is_secure_over_https(site: TestClient) -> None:
