@@ -108,6 +108,14 @@ function setupProblem(card) {
     typeset(solution);
   }
 
+  // The practice page's "Solved" state beside its next-problem link (server-rendered too).
+  function markSolved() {
+    const state = document.querySelector(".practice-next .solved-state");
+    if (!state || state.dataset.solved === "true") return;
+    state.dataset.solved = "true";
+    state.innerHTML = '<span class="solved-mark">✓ Solved</span>';
+  }
+
   function markAnswered(button) {
     card.dataset.answered = "true";
     button.textContent = "Answered";
@@ -131,6 +139,7 @@ function setupProblem(card) {
         return;
       }
       showVerdict(data);
+      if (!quiz && data.correct) markSolved();
       if (quiz && data.counted) markAnswered(button);
       if (quiz && data.progress) showTakeProgress(quiz, data.progress);
     } finally {

@@ -41,6 +41,7 @@ def test_progress_shows_solved_problems_and_queues_a_miss_for_review(
     expect(page.locator(".solved-state")).to_have_attribute("data-solved", "false")
     answer(page, first["id"], first["answer"])
     expect(page.locator(".verdict [data-kind=correct]")).to_be_visible()
+    expect(page.locator(".solved-state")).to_have_attribute("data-solved", "true")  # at once
 
     page.reload()
     expect(page.locator(".solved-state")).to_have_attribute("data-solved", "true")
@@ -59,6 +60,10 @@ def test_progress_shows_solved_problems_and_queues_a_miss_for_review(
     due = page.locator(".review-list a")
     expect(due).to_have_count(1)
     expect(due).to_have_text(second["title"])
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: nothing runs off the side
+    expect(page.locator(".progress-lesson").first).to_be_visible()
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     due.click()
     expect(page).to_have_url(f"{practice_server}/practice/{second['id']}")
     expect(page.locator(".solved-state")).to_have_attribute("data-solved", "false")
