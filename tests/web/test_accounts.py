@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import textwrap
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -254,6 +255,41 @@ def test_usernames_clash_whatever_their_case(site: TestClient) -> None:
     clash = Browser(site).sign_up(name.replace("u_", "aB_"))
     assert clash.status_code == 409 and "taken" in clash.json()["detail"]
     assert clash.json()["field"] == "username"
+
+
+def test_sign_ups_racing_for_one_name_in_two_cases_make_one_account(site: TestClient) -> None:
+    name = new_name()
+    start = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def send(index: int) -> None:
+        spelled = name.upper() if index % 2 else name
+        start.wait()
+        statuses.append(
+            site.post(
+                "/api/account/signup", json={"username": spelled, "password": PASSWORD}
+            ).status_code
+        )
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    site.cookies.clear()
+    assert sorted(statuses) == [200] + [409] * 5
+
+
+def test_signing_in_to_another_account_never_merges_the_first(site: TestClient) -> None:
+    browser, first, second = Browser(site), new_name(), new_name()
+    Browser(site).sign_up(second)
+    browser.sign_up(first)
+    browser.attempt(SLOPE, "7")
+    assert browser.sign_in(second).json()["username"] == second
+    assert browser.attempts(SLOPE) == 0
+    again = Browser(site)
+    again.sign_in(first)
+    assert again.attempts(SLOPE) == 1
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(site: TestClient) -> None:
