@@ -62,4 +62,6 @@ def test_every_answered_attempt_survives_a_sigkill(
         # Each learner sends one at a time, so at most one unanswered attempt was in flight.
         assert answered_count <= stored <= answered_count + 1
         assert learner.attempts_shown() == stored
+        # the learner's progress counts the same attempts, after the restart as before it
+        assert learner.client.get("/api/progress").json()["attempts"] == stored
         learner.close()
