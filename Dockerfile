@@ -12,7 +12,7 @@ WORKDIR /srv/app
 # Dependencies first, so editing lessons or templates does not reinstall them.
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN pip install .
+RUN pip install ".[postgres]"
 
 COPY . .
 RUN useradd --system --uid 10001 --home-dir /srv/app app \
