@@ -27,7 +27,6 @@ from app.settings import ConfigurationError, Settings, get_settings
 from app.store.models import Attempt, Learner, QuizTake, ReviewCard, SignInFailure, User
 from app.web.learner import COOKIE, LearnerCookie, cookie_value, secret_key, serializer
 from tests.conftest import REPO_ROOT, write_fixture_lessons
-from tests.store.postgres import fresh_schema, postgres_url
 
 LESSON = "02-vectors"  # one of the fixture lessons in tests/conftest.py
 PROBLEMS = """\
@@ -53,17 +52,6 @@ SAME_MISTAKE, OTHER_MISTAKE = ("2 A x", "A x * 2"), "A^T x"
 PASSWORD = "correct horse battery"
 WINDOW = 15 * 60
 PER_ACCOUNT, PER_ADDRESS = 5, 20
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "postgresql":
-        with fresh_schema(postgres_url()) as url:
-            yield url
-        return
-    yield f"sqlite:///{tmp_path_factory.mktemp('accounts-db') / 'test.db'}"
 
 
 def site_settings(folder: Any, database_url: str, **overrides: Any) -> Settings:

@@ -25,7 +25,6 @@ from app.settings import Settings
 from app.store.models import Attempt, Learner, QuizAnswer, QuizTake, ReviewCard, User
 from app.store.review import QUEUE_AHEAD
 from tests.conftest import REPO_ROOT, write_fixture_lessons
-from tests.store.postgres import fresh_schema, postgres_url
 
 VECTORS = "02-vectors"  # fixture lessons: 01-scalars (no problems), 02-vectors, 10-matrices
 MATRICES = "10-matrices"
@@ -115,17 +114,6 @@ def fixture_problems() -> dict[str, dict[str, object]]:
         for problem in (*data["problems"], *data.get("quiz", [])):
             found[str(problem["id"])] = problem
     return found
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "postgresql":
-        with fresh_schema(postgres_url()) as url:
-            yield url
-        return
-    yield f"sqlite:///{tmp_path_factory.mktemp('progress-db') / 'test.db'}"
 
 
 @pytest.fixture(scope="module")

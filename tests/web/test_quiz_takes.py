@@ -24,7 +24,6 @@ from app.main import create_app
 from app.settings import Settings
 from app.store.models import Attempt, QuizAnswer
 from tests.conftest import REPO_ROOT, write_fixture_lessons
-from tests.store.postgres import fresh_schema, postgres_url
 
 LESSON = "02-vectors"  # one of the fixture lessons in tests/conftest.py
 PROBLEMS = """\
@@ -79,17 +78,6 @@ PAGE = f"/practice/quiz/{LESSON}"
 def quiz_ids() -> list[str]:
     """The quiz's question ids, in order, read from the fixture above."""
     return [str(q["id"]) for q in yaml.safe_load(textwrap.dedent(PROBLEMS))["quiz"]]
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "postgresql":
-        with fresh_schema(postgres_url()) as url:
-            yield url
-        return
-    yield f"sqlite:///{tmp_path_factory.mktemp('quiz-db') / 'test.db'}"
 
 
 @pytest.fixture(scope="module")
