@@ -35,7 +35,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -389,16 +389,7 @@ def sign_up_form(
     csrf: FormField = "",
     next: FormField = "/",
 ) -> Response:
-    if not csrf_ok(request, csrf):
-        return _form_page(
-            request, templates, "signup", username=username, refusal=Refusal(403, CSRF_REFUSED)
-        )
-    result = sign_up(request, db, username, password)
-    if isinstance(result, Refusal):
-        return _form_page(
-            request, templates, "signup", username=username, next_path=next, refusal=result
-        )
-    return _done(request, next, settings)
+    return _submitted(request, db, templates, settings, "signup", username, password, csrf, next)
 
 
 @router.post("/signin", response_class=HTMLResponse, include_in_schema=False)
@@ -412,16 +403,33 @@ def sign_in_form(
     csrf: FormField = "",
     next: FormField = "/",
 ) -> Response:
+    return _submitted(request, db, templates, settings, "signin", username, password, csrf, next)
+
+
+def _submitted(
+    request: Request,
+    db: Session,
+    templates: Any,
+    settings: Settings,
+    page: Literal["signup", "signin"],
+    username: str,
+    password: str,
+    csrf: str,
+    next_path: str,
+) -> Response:
+    """A sign-up or sign-in form sent: refused without its CSRF token, shown again with the
+    refusal next to its field, or done (the cookie names the account, and on to next)."""
     if not csrf_ok(request, csrf):
         return _form_page(
-            request, templates, "signin", username=username, refusal=Refusal(403, CSRF_REFUSED)
+            request, templates, page, username=username, refusal=Refusal(403, CSRF_REFUSED)
         )
-    result = sign_in(request, db, username, password)
+    act = sign_up if page == "signup" else sign_in
+    result = act(request, db, username, password)
     if isinstance(result, Refusal):
         return _form_page(
-            request, templates, "signin", username=username, next_path=next, refusal=result
+            request, templates, page, username=username, next_path=next_path, refusal=result
         )
-    return _done(request, next, settings)
+    return _done(request, next_path, settings)
 
 
 @router.post("/signout", include_in_schema=False)
