@@ -14,6 +14,7 @@ from app.store.db import make_engine, make_session_factory
 from app.store.migrate import upgrade_to_head
 from app.web import (
     accounts,
+    api_docs,
     calculator,
     explore,
     grading_api,
@@ -50,7 +51,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.grading_pool.close()  # stop the grading workers with the app
         engine.dispose()
 
-    app = FastAPI(title="Matrix Calculus", version="0.1.0", lifespan=lifespan)
+    # /docs and /redoc come from app.web.api_docs: vendored viewers, no CDN, no inline script.
+    app = FastAPI(
+        title="Matrix Calculus",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.templates = make_templates(settings)
     accounts.install_accounts(app)  # every page's header shows who is signed in
@@ -70,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(api_docs.router)
     app.include_router(pages.router)
     app.include_router(lessons_api.router)
     app.include_router(math_api.router)

@@ -2,6 +2,8 @@
 # Refresh the vendored browser files in static/vendor/ from the npm registry:
 #   katex/   KaTeX (min JS, min CSS, every font the CSS references)
 #   plotly/  Plotly's cartesian partial bundle, and its gl3d bundle for 3D surfaces
+#   swagger-ui/  Swagger UI's bundle and CSS, for the /docs page
+#   redoc/   ReDoc's standalone bundle, for the /redoc page
 #
 # The versions come from package.json (the single pin); to upgrade, edit the pins there
 # and run this script. Needs node/npm only here, never to run or test the app.
@@ -43,3 +45,28 @@ cp "$work/plotly.js-cartesian-dist-min/package/plotly-cartesian.min.js" \
    "$work/plotly.js-gl3d-dist-min/package/plotly-gl3d.min.js" \
    "$work/plotly.js-cartesian-dist-min/package/LICENSE" "$target/"
 echo "Plotly $(pin plotly.js-cartesian-dist-min) (cartesian, gl3d) copied to ${target#"$repo_root"/}"
+
+# The API reference pages (/docs, /redoc) load these instead of a CDN's copy.
+unpack swagger-ui-dist
+target="$repo_root/static/vendor/swagger-ui"
+rm -rf "$target"
+mkdir -p "$target"
+cp "$work/swagger-ui-dist/package/swagger-ui-bundle.js" \
+   "$work/swagger-ui-dist/package/swagger-ui.css" \
+   "$work/swagger-ui-dist/package/LICENSE" "$target/"
+echo "Swagger UI $(pin swagger-ui-dist) copied to ${target#"$repo_root"/}"
+
+unpack redoc
+target="$repo_root/static/vendor/redoc"
+rm -rf "$target"
+mkdir -p "$target"
+cp "$work/redoc/package/bundles/redoc.standalone.js" "$work/redoc/package/LICENSE" "$target/"
+# The one thing the bundle fetches by itself is the sidebar's Redocly logo, from Redocly's CDN:
+# empty its src (the component hides the image when it fails), so /redoc asks no other host.
+logo='src:"https://cdn.redoc.ly/redoc/logo-mini.svg"'
+if [ "$(grep -o "$logo" "$target/redoc.standalone.js" | wc -l)" != 1 ]; then
+  echo "redoc.standalone.js no longer loads its logo as expected: check it by hand" >&2
+  exit 1
+fi
+sed -i "s#$logo#src:\"\"#" "$target/redoc.standalone.js"
+echo "ReDoc $(pin redoc) copied to ${target#"$repo_root"/}"

@@ -14,6 +14,7 @@ VENDOR_DIR = REPO_ROOT / "static" / "vendor"
 KATEX_DIR = VENDOR_DIR / "katex"
 PLOTLY_DIR = VENDOR_DIR / "plotly"
 WIDGETS_JS = REPO_ROOT / "static" / "js" / "widgets" / "common.js"
+API_DOCS_PY = REPO_ROOT / "app" / "web" / "api_docs.py"
 
 # package.json name → the file it vendors and the banner naming its bundle.
 PLOTLY_BUNDLES = [
@@ -91,3 +92,73 @@ def test_plotly_bundles_are_served_as_javascript(client: TestClient, filename: s
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert response.content == (PLOTLY_DIR / filename).read_bytes()
+
+
+# The viewers of /docs and /redoc: package.json name → directory, files, version pattern.
+API_VIEWERS = [
+    (
+        "swagger-ui-dist",
+        "swagger-ui",
+        {"swagger-ui-bundle.js", "swagger-ui.css"},
+        r'PACKAGE_VERSION:"([^"]+)"',
+        "swagger-ui-bundle.js",
+        "Apache License",
+    ),
+    (
+        "redoc",
+        "redoc",
+        {"redoc.standalone.js"},
+        r'ReDoc Version: ","([^"]+)"',
+        "redoc.standalone.js",
+        "MIT License",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("package", "directory", "pattern", "versioned"),
+    [
+        (package, directory, pattern, versioned)
+        for package, directory, _, pattern, versioned, _ in API_VIEWERS
+    ],
+)
+def test_committed_api_viewer_matches_the_package_json_pin(
+    package: str, directory: str, pattern: str, versioned: str
+) -> None:
+    found = re.search(pattern, (VENDOR_DIR / directory / versioned).read_text())
+    assert found is not None, f"{versioned} carries no version string"
+    assert found.group(1) == pins()[package], "run scripts/refresh_vendor.sh"
+
+
+@pytest.mark.parametrize(
+    ("directory", "files", "licence"),
+    [(directory, files, licence) for _, directory, files, _, _, licence in API_VIEWERS],
+)
+def test_api_viewer_licence_is_committed_and_nothing_else_is(
+    directory: str, files: set[str], licence: str
+) -> None:
+    assert licence in (VENDOR_DIR / directory / "LICENSE").read_text()
+    assert {path.name for path in (VENDOR_DIR / directory).iterdir()} == {"LICENSE", *files}
+
+
+def test_the_api_docs_pages_load_the_committed_viewers() -> None:
+    referenced = set(re.findall(r"/static/vendor/([^\"]+)", API_DOCS_PY.read_text()))
+    expected = {
+        f"{directory}/{name}" for _, directory, files, _, _, _ in API_VIEWERS for name in files
+    }
+    assert referenced == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("swagger-ui/swagger-ui-bundle.js", "text/javascript"),
+        ("swagger-ui/swagger-ui.css", "text/css"),
+        ("redoc/redoc.standalone.js", "text/javascript"),
+    ],
+)
+def test_api_viewers_are_served(client: TestClient, path: str, content_type: str) -> None:
+    response = client.get(f"/static/vendor/{path}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(content_type)
+    assert response.content == (VENDOR_DIR / path).read_bytes()
