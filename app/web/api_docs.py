@@ -63,7 +63,7 @@ def redoc(request: Request) -> HTMLResponse:
     return page(
         request,
         "API (ReDoc)",
-        "",
+        '<link rel="stylesheet" href="{root}/static/css/redoc.css">\n',
         '<div id="redoc" data-openapi-url="{openapi}"></div>\n'
         '<script src="{root}/static/vendor/redoc/redoc.standalone.js"></script>\n'
         '<script src="{root}/static/js/redoc-init.js"></script>',
