@@ -33,6 +33,7 @@ from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
 from app.web.learner import install_learner_cookies
 from app.web.request_context import RequestContext
+from app.web.security import install_security
 from app.web.templating import make_templates
 
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the cookie middleware has already checked, to pick the client's maths lane.
     app.add_middleware(RequestContext, settings=settings)
     install_learner_cookies(app, settings)  # every HTML page issues it to a new visitor
+    install_security(app, settings)  # outermost: headers on every response, body limit
 
     install_error_handlers(app)
     app.include_router(health.router)

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     """Seconds one piece of learner maths may run before its worker is killed."""
     warm_start: bool = True
     """Start and warm the maths workers before serving (tests turn it off for speed)."""
+    frame_ancestors: str = "'none'"
+    """``MC_FRAME_ANCESTORS``: the CSP ``frame-ancestors`` sources allowed to embed our pages
+    in a frame, e.g. an LMS's origin; ``'none'`` (the default) also sends X-Frame-Options."""
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    """``MC_MAX_BODY_BYTES``: larger request bodies under /api/ get a 413 before parsing.
+    The largest request still graded, a derivation of 30 lines each as long as the parser
+    takes (2,000 characters), is about 61 kB of JSON, so 64 KiB fits it."""
     data_root: Path | None = None
     """Where the app keeps its files (secret key, default SQLite database); see data_dir."""
 

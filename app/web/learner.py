@@ -58,6 +58,12 @@ class LearnerCookie:
     """The request came over HTTPS, so the cookie is sent back with ``Secure``."""
 
 
+def over_https(scope: Scope) -> bool:
+    """The request came over HTTPS (behind a proxy, uvicorn's ``--proxy-headers`` sets the
+    scheme from ``X-Forwarded-Proto``): the cookie gets ``Secure``, responses get HSTS."""
+    return scope.get("scheme") == "https"
+
+
 def new_learner(secure: bool = False) -> LearnerCookie:
     """A fresh anonymous learner, whose cookie the browser does not hold yet."""
     return LearnerCookie(secrets.token_hex(16), changed=True, secure=secure)
@@ -130,7 +136,7 @@ def read_learner(request: Request, settings: Settings) -> LearnerCookie:
     found = request.scope.get("state", {}).get(SCOPE_KEY)
     if isinstance(found, LearnerCookie):
         return found
-    secure = request.url.scheme == "https"
+    secure = over_https(request.scope)
     return parse_cookie(request.cookies.get(COOKIE, ""), secret_key(settings), secure)
 
 
@@ -171,7 +177,7 @@ class LearnerCookieMiddleware:
         connection = HTTPConnection(scope)
         state = scope.setdefault("state", {})
         state[SCOPE_KEY] = parse_cookie(
-            connection.cookies.get(COOKIE, ""), key, secure=scope.get("scheme") == "https"
+            connection.cookies.get(COOKIE, ""), key, secure=over_https(scope)
         )
 
         async def send_with_cookie(message: Message) -> None:
