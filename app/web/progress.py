@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 
 from app.content.problems import ProblemLibrary
 from app.store import progress as store
+from app.store.progress import QuizScore
 from app.store.review import DueCard
 from app.web.accounts import csrf_ok
 from app.web.deps import DbDep, LessonsDep, TemplatesDep
@@ -65,16 +66,6 @@ class SkillModel(BaseModel):
     wrong: int
 
 
-class QuizModel(BaseModel):
-    lesson: str
-    title: str
-    take: int
-    correct: int
-    answered: int
-    total: int
-    finished: bool
-
-
 class DueModel(BaseModel):
     problem: str
     due: datetime
@@ -89,7 +80,7 @@ class ProgressResponse(BaseModel):
     attempts: int = Field(description="Counted attempts, practice and quiz.")
     review: list[DueModel] = Field(description="The review queue, most overdue first.")
     streak: int = Field(description="Consecutive UTC days with a counted attempt.")
-    quizzes: list[QuizModel] = Field(description="The latest take of each quiz started.")
+    quizzes: list[QuizScore] = Field(description="The latest take of each quiz started.")
 
 
 class NextReview(BaseModel):
@@ -132,7 +123,7 @@ def progress_response(found: store.Progress, library: ProblemLibrary) -> Progres
         attempts=found.attempts,
         review=[_due(card, library) for card in found.review],
         streak=found.streak,
-        quizzes=[QuizModel(**vars(q)) for q in found.quizzes],
+        quizzes=found.quizzes,
     )
 
 
