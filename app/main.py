@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app.grading.worker import GradingPool
 from app.settings import Settings, check_settings, get_settings
@@ -29,9 +28,11 @@ from app.web import (
     reference,
     viz_api,
 )
+from app.web.assets import StaticAssets
 from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
 from app.web.learner import install_learner_cookies
+from app.web.page_cache import PageCache
 from app.web.request_context import RequestContext
 from app.web.security import install_security
 from app.web.templating import make_templates
@@ -61,7 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.templates = make_templates(settings)
+    # Assets first: templates link them by content-hashed URLs.
+    app.state.assets = StaticAssets(settings.static_dir, reload=settings.debug)
+    app.state.templates = make_templates(settings, app.state.assets)
+    app.state.page_cache = PageCache()  # pages rendered once, served from memory
     accounts.install_accounts(app)  # every page's header shows who is signed in
     app.state.lesson_libraries = {}
     lesson_library_for(app, settings)  # load every lesson now: a broken file stops start-up
@@ -94,5 +98,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(insight.router)
     app.include_router(progress.router)
-    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.mount("/static", app.state.assets, name="static")
     return app

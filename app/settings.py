@@ -50,9 +50,13 @@ class Settings(BaseSettings):
     """``MC_FRAME_ANCESTORS``: the CSP ``frame-ancestors`` sources allowed to embed our pages
     in a frame, e.g. an LMS's origin; ``'none'`` (the default) also sends X-Frame-Options."""
     max_body_bytes: int = Field(64 * 1024, ge=1024)
-    """``MC_MAX_BODY_BYTES``: larger request bodies under /api/ get a 413 before parsing.
+    """``MC_MAX_BODY_BYTES``: larger request bodies (API or form) get a 413 before parsing.
     The largest request still graded, a derivation of 30 lines each as long as the parser
     takes (2,000 characters), is about 61 kB of JSON, so 64 KiB fits it."""
+    https: bool = False
+    """``MC_HTTPS=1``: the app is reached only over HTTPS (a TLS proxy in front), so the
+    learner cookie is always ``Secure`` and every response carries HSTS, whatever scheme
+    the proxy forwards."""
     data_root: Path | None = None
     """Where the app keeps its files (secret key, default SQLite database); see data_dir."""
 

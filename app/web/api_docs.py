@@ -20,7 +20,7 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
+<link rel="icon" href="{static}/favicon.svg" type="image/svg+xml">
 {head}</head>
 <body>
 {body}
@@ -36,12 +36,12 @@ def openapi_url(request: Request) -> str:
 
 
 def page(request: Request, title: str, head: str, body: str) -> HTMLResponse:
-    root = escape(request.scope.get("root_path", ""))
+    static = escape(request.scope.get("root_path", "") + request.app.state.assets.base)
     html = PAGE.format(
         title=escape(f"{request.app.title} - {title}"),
-        root=root,
-        head=head.format(root=root),
-        body=body.format(root=root, openapi=escape(openapi_url(request))),
+        static=static,
+        head=head.format(static=static),
+        body=body.format(static=static, openapi=escape(openapi_url(request))),
     )
     return HTMLResponse(html)
 
@@ -51,10 +51,10 @@ def swagger_ui(request: Request) -> HTMLResponse:
     return page(
         request,
         "API (Swagger UI)",
-        '<link rel="stylesheet" href="{root}/static/vendor/swagger-ui/swagger-ui.css">\n',
+        '<link rel="stylesheet" href="{static}/vendor/swagger-ui/swagger-ui.css">\n',
         '<div id="swagger-ui" data-openapi-url="{openapi}"></div>\n'
-        '<script src="{root}/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>\n'
-        '<script src="{root}/static/js/swagger-init.js"></script>',
+        '<script src="{static}/vendor/swagger-ui/swagger-ui-bundle.js"></script>\n'
+        '<script src="{static}/js/swagger-init.js"></script>',
     )
 
 
@@ -63,8 +63,8 @@ def redoc(request: Request) -> HTMLResponse:
     return page(
         request,
         "API (ReDoc)",
-        '<link rel="stylesheet" href="{root}/static/css/redoc.css">\n',
+        '<link rel="stylesheet" href="{static}/css/redoc.css">\n',
         '<div id="redoc" data-openapi-url="{openapi}"></div>\n'
-        '<script src="{root}/static/vendor/redoc/redoc.standalone.js"></script>\n'
-        '<script src="{root}/static/js/redoc-init.js"></script>',
+        '<script src="{static}/vendor/redoc/redoc.standalone.js"></script>\n'
+        '<script src="{static}/js/redoc-init.js"></script>',
     )

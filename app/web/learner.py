@@ -58,10 +58,13 @@ class LearnerCookie:
     """The request came over HTTPS, so the cookie is sent back with ``Secure``."""
 
 
-def over_https(scope: Scope) -> bool:
-    """The request came over HTTPS (behind a proxy, uvicorn's ``--proxy-headers`` sets the
-    scheme from ``X-Forwarded-Proto``): the cookie gets ``Secure``, responses get HSTS."""
-    return scope.get("scheme") == "https"
+def over_https(scope: Scope, settings: Settings) -> bool:
+    """The request came over HTTPS: the cookie gets ``Secure``, responses get HSTS.
+
+    Either ``MC_HTTPS=1`` says every request does (a TLS proxy in front that does not
+    forward the scheme), or the scheme says so (behind a trusted proxy, uvicorn's
+    ``--proxy-headers`` with ``--forwarded-allow-ips`` sets it from ``X-Forwarded-Proto``)."""
+    return settings.https or scope.get("scheme") == "https"
 
 
 def new_learner(secure: bool = False) -> LearnerCookie:
@@ -136,7 +139,7 @@ def read_learner(request: Request, settings: Settings) -> LearnerCookie:
     found = request.scope.get("state", {}).get(SCOPE_KEY)
     if isinstance(found, LearnerCookie):
         return found
-    secure = over_https(request.scope)
+    secure = over_https(request.scope, settings)
     return parse_cookie(request.cookies.get(COOKIE, ""), secret_key(settings), secure)
 
 
@@ -177,7 +180,7 @@ class LearnerCookieMiddleware:
         connection = HTTPConnection(scope)
         state = scope.setdefault("state", {})
         state[SCOPE_KEY] = parse_cookie(
-            connection.cookies.get(COOKIE, ""), key, secure=over_https(scope)
+            connection.cookies.get(COOKIE, ""), key, secure=over_https(scope, self.settings)
         )
 
         async def send_with_cookie(message: Message) -> None:

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from collections.abc import Hashable
 
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.content.lessons import Lesson
 from app.store.progress import solved_ids
 from app.web.deps import DbDep, LessonsDep, TemplatesDep
+from app.web.page_cache import render_page
 from app.web.practice import LearnerDep, learner_row
 
 router = APIRouter(default_response_class=HTMLResponse)
 
 
+def _lesson_key(lesson: Lesson | None) -> Hashable:
+    """What a page shows of ``lesson``: a change to any of it renders the page again."""
+    if lesson is None:
+        return None
+    return (
+        lesson.slug,
+        lesson.title,
+        lesson.order,
+        hash(lesson.html),
+        lesson.summary_html,
+        tuple(lesson.objectives_html),
+    )
+
+
 @router.get("/", name="home")
-def home(request: Request, lessons: LessonsDep, templates: TemplatesDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "lessons/index.html", {"lessons": lessons.all()})
+def home(request: Request, lessons: LessonsDep, templates: TemplatesDep) -> Response:
+    every = lessons.all()
+    key = tuple(_lesson_key(lesson) for lesson in every)
+    return render_page(request, templates, "lessons/index.html", {"lessons": every}, key)
 
 
 @router.get("/lessons/{slug}", name="lesson", response_model=None)
@@ -25,17 +45,20 @@ def lesson_page(
     templates: TemplatesDep,
     db: DbDep,
     learner: LearnerDep,
-) -> HTMLResponse | RedirectResponse:
+) -> Response:
     lesson = lessons.get(slug)
     if lesson is None and (renamed := lessons.renamed(slug)) is not None:
         return RedirectResponse(request.url_for("lesson", slug=renamed.slug).path, 301)
     if lesson is None:
         raise HTTPException(status_code=404, detail=f"No lesson called {slug!r}.")
     previous, following = lessons.neighbours(slug)
-    context = {
-        "lesson": lesson,
-        "previous": previous,
-        "next": following,
-        "solved": solved_ids(db, learner_row(db, learner)),  # marked in its practice list
-    }
-    return templates.TemplateResponse(request, "lessons/lesson.html", context)
+    # Its problems this learner has solved are marked in its practice list; a new visitor
+    # (no cookie yet) has solved none, so needs no query.
+    practice_for = templates.env.globals.get("practice_for")
+    here = {problem.id for problem in practice_for(slug)} if callable(practice_for) else set()
+    solved = set() if learner.changed or not here else solved_ids(db, learner_row(db, learner))
+    solved &= here
+    context = {"lesson": lesson, "previous": previous, "next": following, "solved": solved}
+    # The page depends on the lesson, its neighbours' titles and what is solved.
+    key = (*map(_lesson_key, (lesson, previous, following)), tuple(sorted(solved)))
+    return render_page(request, templates, "lessons/lesson.html", context, key)

@@ -21,7 +21,6 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
-from app.web.errors import API_PREFIX
 from app.web.learner import over_https
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -57,6 +56,7 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.settings = settings
         ancestors = settings.frame_ancestors.strip()
         self.headers = [
             ("x-content-type-options", "nosniff"),
@@ -74,7 +74,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         extra = list(self.headers)
-        if over_https(scope):
+        if over_https(scope, self.settings):
             extra.append(("strict-transport-security", HSTS))
 
         async def send_with_headers(message: Message) -> None:
@@ -94,15 +94,15 @@ class _BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    """Refuses request bodies over ``limit`` bytes under /api/ with a 413, before they are
-    parsed: at once by Content-Length, else by counting the bytes as they stream in."""
+    """Refuses request bodies over ``limit`` bytes with a 413, before they are parsed (the
+    JSON API's and the forms' alike: the largest form, sign-up, is under 1 kB): at once by Content-Length, else by counting the bytes as they stream in."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")

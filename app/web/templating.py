@@ -8,6 +8,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.content.problems import INPUT_PLACEHOLDERS
 from app.settings import Settings
+from app.web.assets import StaticAssets
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,10 @@ SITE_NAV = (
 )
 
 
-def make_templates(settings: Settings) -> Jinja2Templates:
+def make_templates(settings: Settings, assets: StaticAssets | None = None) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(settings.templates_dir))
+    assets = assets or StaticAssets(settings.static_dir, reload=settings.debug)
+    templates.env.globals["static_url"] = assets.url
     templates.env.globals["site_name"] = "Matrix Calculus"
     templates.env.globals["site_nav"] = SITE_NAV
     templates.env.globals["input_placeholders"] = INPUT_PLACEHOLDERS

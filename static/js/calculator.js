@@ -1,6 +1,6 @@
 // The matrix-derivative calculator: live preview, editable variables, result and steps.
-import { renderTex } from "/static/js/math.js";
-import { readingNotes } from "/static/js/preview.js";
+import { renderTex } from "./math.js";
+import { readingNotes } from "./preview.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("calc-form");
@@ -201,6 +201,11 @@ function renderResult(data) {
   $("numpy-code").textContent = data.numpy;
 }
 
+/** Tell other modules on the page (the tensor view) about a new result, or none. */
+function announce(detail) {
+  document.dispatchEvent(new CustomEvent("mc:derivative", { detail }));
+}
+
 async function differentiate(event) {
   event?.preventDefault();
   const body = {
@@ -222,9 +227,11 @@ async function differentiate(event) {
       resultError.textContent = caretMessage(input.value, error);
       resultError.hidden = false;
       form.dataset.state = "error";
+      announce(null);
       return;
     }
     renderResult(data);
+    announce({ request: body, response: data });
     form.dataset.state = "ready";
     const url = new URL(window.location);
     url.searchParams.set("expr", input.value);

@@ -5,7 +5,7 @@
 // KaTeX itself (/static/vendor/katex/katex.min.js) is a classic deferred script placed before
 // this module in base.html, so it has run by the time this module does.
 //
-// Other modules reuse this one:  import { typeset, renderTex } from "/static/js/math.js";
+// Other modules reuse this one:  import { typeset, renderTex } from "./math.js";
 
 const KATEX_OPTIONS = {
   throwOnError: false, // a typo in TeX shows red source text instead of breaking the page

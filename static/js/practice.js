@@ -2,8 +2,8 @@
 // revealed one at a time, the worked solution, the attempt count and (on a quiz) the score.
 // On a quiz page the answers go to the page's take (data-answer-url on [data-quiz]): one
 // counts per question, so an answered question's Check button stays disabled.
-import { typeset, renderTex } from "/static/js/math.js";
-import { attachPreview, postJSON } from "/static/js/preview.js";
+import { typeset, renderTex } from "./math.js";
+import { attachPreview, postJSON } from "./preview.js";
 
 const FEEDBACK_TITLES = {
   correct: "Correct",

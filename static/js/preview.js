@@ -1,6 +1,6 @@
 // The live "interpreted as" preview: POST /api/parse as the learner types, then show the
 // expression typeset with its shape, or the error with a caret under its position.
-import { renderTex } from "/static/js/math.js";
+import { renderTex } from "./math.js";
 
 export async function postJSON(url, body) {
   const response = await fetch(url, {

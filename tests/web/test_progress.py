@@ -526,6 +526,8 @@ def test_the_next_problem_is_by_difficulty_then_the_next_lesson(learner: TestCli
 
 
 def test_practice_and_lesson_pages_show_what_is_solved(learner: TestClient) -> None:
+    # The lesson page is first seen (and kept in the page cache) with nothing solved.
+    assert page(learner, f"/lessons/{VECTORS}").select(".problem-list li.solved") == []
     before = page(learner, "/practice/vec-kink").select_one(".solved-state")
     assert before is not None and before["data-solved"] == "false"
     send(learner, "vec-kink", RIGHT["vec-kink"])
@@ -536,6 +538,9 @@ def test_practice_and_lesson_pages_show_what_is_solved(learner: TestClient) -> N
     marked = [li.a["href"] for li in lesson.select(".problem-list li.solved")]  # type: ignore[index]
     assert marked == ["/practice/vec-kink"]
     assert "1 of 3 solved" in lesson.select_one(".practice-done").get_text()  # type: ignore[union-attr]
+    # Another learner, served from the same cache, sees only their own.
+    learner.cookies.clear()
+    assert page(learner, f"/lessons/{VECTORS}").select(".problem-list li.solved") == []
 
 
 def test_deleting_a_signed_up_learners_progress_deletes_the_account(learner: TestClient) -> None:

@@ -239,3 +239,29 @@ def test_the_longest_derivation_is_accepted(api: TestClient, app_settings: Setti
     response = api.post("/api/check-derivation", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["correct"] is True
+
+
+def test_mc_https_makes_cookies_secure_and_sends_hsts_behind_any_proxy(tmp_path: Path) -> None:
+    # A TLS proxy in front that forwards plain HTTP and no scheme: MC_HTTPS=1 says it anyway.
+    settings = make_settings(tmp_path, https=True, warm_start=False)
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
+        response = client.get("/")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    cookie = response.headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_without_https_the_cookie_is_not_secure_so_plain_http_keeps_working(
+    api: TestClient,
+) -> None:
+    api.cookies.clear()
+    cookie = api.get("/").headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" not in cookie.replace("samesite", "")
+
+
+def test_a_form_body_over_the_limit_is_a_413_too(api: TestClient, app_settings: Settings) -> None:
+    data = {"username": "x" * (app_settings.max_body_bytes + 1), "password": "p"}
+    response = api.post("/signin", data=data)
+    assert response.status_code == 413
+    assert_secure_headers(response)

@@ -6,16 +6,16 @@
 //   data-state="ready"    the readouts show the answer for the latest input
 //   data-state="error"    the error box explains why the latest input cannot be shown
 //   data-figure="drawing" | "drawn" | "failed"   the Plotly figures, drawn after the readouts
-import { postJSON, caretMessage } from "/static/js/preview.js";
-import { renderTex } from "/static/js/math.js";
+import { postJSON, caretMessage } from "../preview.js";
+import { renderTex } from "../math.js";
 
 export { renderTex };
 
 // Partial Plotly bundles, pinned in package.json and vendored by scripts/refresh_vendor.sh:
 // the cartesian one (contour, scatter) for every 2D figure, the gl3d one only for 3D figures.
 const PLOTLY_BUNDLES = {
-  cartesian: "/static/vendor/plotly/plotly-cartesian.min.js",
-  gl3d: "/static/vendor/plotly/plotly-gl3d.min.js",
+  cartesian: new URL("../../vendor/plotly/plotly-cartesian.min.js", import.meta.url).href,
+  gl3d: new URL("../../vendor/plotly/plotly-gl3d.min.js", import.meta.url).href,
 };
 const GL3D_TRACES = new Set(["surface", "scatter3d", "mesh3d", "cone", "streamtube", "isosurface", "volume"]);
 const bundles = {};
