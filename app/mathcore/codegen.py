@@ -216,4 +216,18 @@ def _shape_checks(variables: dict[str, Variable]) -> list[str]:
     return lines
 
 
-__all__ = ["numpy_code", "python_name", "Fraction"]
+Writer = _Writer
+"""Writes NumPy code for one tree at a time, collecting the helpers it needs."""
+HELPERS = _HELPERS
+shape_checks = _shape_checks
+shape_tuple = _shape_tuple
+
+__all__ = [
+    "HELPERS",
+    "Writer",
+    "numpy_code",
+    "python_name",
+    "shape_checks",
+    "shape_tuple",
+    "Fraction",
+]

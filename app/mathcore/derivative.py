@@ -20,6 +20,8 @@ from app.mathcore.extract import Extractor
 from app.mathcore.parse import Parsed
 from app.mathcore.printing import latex_name, to_latex, to_text
 from app.mathcore.simplify import simplify
+from app.mathcore.tensor_code import einsum_code, matrix_code, selfcheck_code
+from app.mathcore.tensor_derivative import TensorDerivative, build_tensor
 from app.mathcore.tree import (
     Call,
     Differential,
@@ -59,6 +61,13 @@ class Derivative:
     numpy: str
     variables: dict[str, Variable]
     notes: list[str] = field(default_factory=list)
+    tensor: TensorDerivative | None = None
+    """Set when the derivative has four indices (a vec-Jacobian, or a Hessian by a matrix);
+    ``expr`` then holds the differential it was read off."""
+    einsum: str = ""
+    """``numpy.einsum`` code for the tensor ``∂F_ij/∂X_kl`` (tensor results only)."""
+    selfcheck: str = ""
+    """A function comparing the generated code with central differences (tensor results)."""
 
     @property
     def verified(self) -> bool:
@@ -74,7 +83,7 @@ class Derivative:
 
     @property
     def shape(self) -> Shape:
-        return self.expr.shape
+        return self.tensor.shape if self.tensor is not None else self.expr.shape
 
 
 def _rule_names(keys: list[str]) -> tuple[str, str]:
@@ -252,14 +261,24 @@ def _differentiate(parsed: Parsed, wrt: str, kind: Kind | None, layout: Layout) 
     f_rows, f_cols = f.shape
     if kind is None:
         kind = "gradient" if f.is_scalar else "jacobian"
+    x_is_matrix = x.shape[1] != 1
+    if x.shape != (1, 1) and (
+        (kind == "jacobian" and (x_is_matrix or f_cols != 1))
+        or (kind == "hessian" and f.is_scalar and x_is_matrix)
+    ):
+        return _tensor_derivative(parsed, x, kind, layout)
     if f_cols != 1:
+        if x.shape == (1, 1):
+            raise UnsupportedError(
+                f"the expression is a {format_shape(f.shape)} matrix and {wrt} a scalar: "
+                "differentiate each entry, or differentiate by a vector or matrix",
+                None,
+            )
         raise UnsupportedError(
-            f"the expression is a {format_shape(f.shape)} matrix: its derivative is a "
-            "higher-order tensor. The calculator differentiates scalars (gradients, Hessians) "
-            "and column vectors (Jacobians)",
+            f"the expression is a {format_shape(f.shape)} matrix: ask for its Jacobian "
+            "(kind jacobian), the matrix ∂vec(F)/∂vec(" + wrt + ")",
             None,
         )
-    x_is_matrix = x.shape[1] != 1
     notes: list[str] = []
     derivation = _Derivation(parsed, x)
     if kind == "gradient":
@@ -283,12 +302,6 @@ def _differentiate(parsed: Parsed, wrt: str, kind: Kind | None, layout: Layout) 
                 "shape of x."
             )
     elif kind == "jacobian":
-        if x_is_matrix:
-            raise UnsupportedError(
-                "a Jacobian is taken with respect to a vector or scalar; for a scalar function "
-                "of a matrix ask for its gradient",
-                None,
-            )
         result = derivation.jacobian(f)
         if layout == "denominator":
             result = simplify(build.transpose(result), derivation.symmetric)
@@ -305,9 +318,11 @@ def _differentiate(parsed: Parsed, wrt: str, kind: Kind | None, layout: Layout) 
             )
         )
     elif kind == "hessian":
-        if not f.is_scalar or x_is_matrix:
+        if not f.is_scalar:
             raise UnsupportedError(
-                "the Hessian is defined here for a scalar function of a vector or scalar", None
+                f"the Hessian is defined for a scalar function, and this one is "
+                f"{format_shape(f.shape)}: ask for its Jacobian",
+                None,
             )
         gradient = derivation.gradient(f)
         derivation.steps.append(Step("Read off the gradient", rf"\nabla f = {to_latex(gradient)}"))
@@ -343,6 +358,59 @@ def _differentiate(parsed: Parsed, wrt: str, kind: Kind | None, layout: Layout) 
     )
     return Derivative(
         result, kind, layout, wrt, derivation.steps, check, code, parsed.variables, notes
+    )
+
+
+def _tensor_derivative(parsed: Parsed, x: Variable, kind: Kind, layout: Layout) -> Derivative:
+    """A vec-Jacobian (matrix by matrix, vector by matrix, matrix by vector) or the
+    Hessian of a scalar by a matrix, with its three forms and their check."""
+    f = parsed.expr
+    derivation = _Derivation(parsed, x)
+    hessian = kind == "hessian"
+    notes: list[str] = []
+    gradient: Expr | None = None
+    if hessian:
+        gradient = derivation.gradient(f)
+        derivation.steps.append(Step("Read off the gradient", rf"\nabla f = {to_latex(gradient)}"))
+        second = _Derivation(parsed, x)
+        df = second.differential(gradient, r"\mathrm{d}(\nabla f)")
+        derivation.steps.extend(
+            Step(s.rule + " (second differential)", s.latex, s.formula) for s in second.steps
+        )
+        function = gradient
+        notes.append(
+            "The Hessian ∂²f/∂vec(X)∂vec(X)ᵀ is the vec-Jacobian of the gradient; it is the "
+            "same matrix in both layouts."
+        )
+    else:
+        df = derivation.differential(f, r"\mathrm{d}F")
+        function = f
+    tensor, steps = build_tensor(function, df, x, derivation.symmetric, layout, hessian)
+    derivation.steps.extend(Step(*step) for step in steps)
+    if x.properties & {"symmetric", "spd", "diagonal"}:
+        notes.append(
+            f"{x.name} is declared {sorted(x.properties)[0]}, but the derivative treats its "
+            "entries as independent."
+        )
+    check = tensor.check(parsed.variables)
+    if gradient is not None:
+        first = check_derivative(f, gradient, "gradient", "numerator", x, parsed.variables)
+        if not first.passed:
+            check = first
+    code = matrix_code(f, gradient, tensor, parsed.variables)
+    return Derivative(
+        df,
+        kind,
+        layout,
+        x.name,
+        derivation.steps,
+        check,
+        code,
+        parsed.variables,
+        notes,
+        tensor=tensor,
+        einsum=einsum_code(tensor, parsed.variables),
+        selfcheck=selfcheck_code(f, tensor, parsed.variables),
     )
 
 

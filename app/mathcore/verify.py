@@ -14,7 +14,7 @@ the positive / positive-definite domain, then with the sizes assigned in other o
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,12 +135,25 @@ def check_derivative(
     every direction matched. One well-defined instance that differs is a failure.
     """
     rng = np.random.default_rng(seed)
+
+    def compare(instance: Instance) -> float | None:
+        return _compare(f, result, kind, layout, wrt, instance, rng)
+
+    return _search(compare, variables, rng)
+
+
+def _search(
+    compare: Callable[[Instance], float | None],
+    variables: Mapping[str, Variable],
+    rng: np.random.Generator,
+) -> Check:
+    """Draw instances until :data:`CONFIRMATIONS` well-defined ones agree, or one differs."""
     worst = 0.0
     confirmed = 0
     for sizes in size_candidates(variables):
         for attempt in range(ATTEMPTS):
             instance = _instance(variables, rng, sizes, positive=attempt >= 2)
-            error = _compare(f, result, kind, layout, wrt, instance, rng)
+            error = compare(instance)
             if error is None:
                 continue
             if error == float("inf"):
@@ -217,3 +230,69 @@ def _directional(derivative: Array, direction: Array, kind: str, layout: str) ->
         return np.full((matrix.shape[0], 1), np.nan)
     out: Array = matrix @ direction
     return out
+
+
+def vec(value: Array) -> Array:
+    """The columns of ``value`` stacked into one column (column-major, as in ``vec``)."""
+    column: Array = value.reshape(-1, 1, order="F")
+    return column
+
+
+def check_vec_jacobian(
+    f: Expr,
+    differential: Expr,
+    forms: Callable[[Evaluator], list[Array]],
+    exprs: tuple[Expr, ...],
+    wrt: Variable,
+    variables: dict[str, Variable],
+    seed: int = 20261121,
+) -> Check:
+    """Compare ``vec(dF)`` and every matrix of ``forms`` (each claiming to be
+    ``∂vec(F)/∂vec(X)`` in numerator layout) with central differences of ``f``.
+
+    The differential is evaluated at ``dX = V`` and each form applied to ``vec(V)``, so a
+    displayed Kronecker or index form that disagrees with the differential it came from
+    fails the check as surely as a wrong differential does.
+    """
+    rng = np.random.default_rng(seed)
+
+    def compare(instance: Instance) -> float | None:
+        evaluator = Evaluator(instance.values, instance.sizes)
+        try:
+            base = evaluator(f)
+            matrices = forms(evaluator)
+        except EvaluationError:
+            return None
+        if not (_finite(base) and all(_finite(m) for m in matrices)):
+            return None
+        if not _well_conditioned((f, *exprs), evaluator):
+            return None
+        x = instance.values[wrt.name]
+        worst = 0.0
+        for _ in range(DIRECTIONS):
+            direction = draw(x.shape[0], x.shape[1], wrt.properties - {"positive", "spd"}, rng)
+            h = 1e-6 * max(1.0, float(np.abs(x).max()))
+            plus, minus = dict(instance.values), dict(instance.values)
+            plus[wrt.name] = x + h * direction
+            minus[wrt.name] = x - h * direction
+            try:
+                numeric = vec(
+                    (Evaluator(plus, instance.sizes)(f) - Evaluator(minus, instance.sizes)(f))
+                    / (2 * h)
+                )
+                along = dict(instance.values)
+                along["d" + wrt.name] = direction
+                predicted = [vec(Evaluator(along, instance.sizes)(differential))]
+            except EvaluationError:
+                return None
+            predicted += [m @ vec(direction) for m in matrices]
+            if not (_finite(numeric) and all(_finite(p) for p in predicted)):
+                return None
+            if any(p.shape != numeric.shape for p in predicted):
+                return float("inf")
+            for p in predicted:
+                scale = max(1.0, float(np.abs(numeric).max()), float(np.abs(p).max()))
+                worst = max(worst, float(np.abs(p - numeric).max()) / scale)
+        return worst
+
+    return _search(compare, variables, rng)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -12,6 +13,8 @@ from app.mathcore.errors import ParseError
 from app.mathcore.evaluate import EvaluationError, Evaluator
 from app.mathcore.parse import parse
 from app.mathcore.printing import to_latex, to_text
+from app.mathcore.tensor import kronecker_latex, kronecker_text
+from app.mathcore.tensor_derivative import VEC_CONVENTION
 from app.mathcore.values import JSONValue, bind_values, to_json
 from app.web.deps import PoolDep
 
@@ -86,8 +89,33 @@ class CheckModel(BaseModel):
     message: str
 
 
+class FormModel(BaseModel):
+    latex: str
+    text: str
+
+
+class FormsModel(BaseModel):
+    differential: FormModel = Field(description="dF, linear in dX: dF = A dX B")
+    kronecker: FormModel | None = Field(
+        default=None, description="The vec-Jacobian with Kronecker products: B^T ⊗ A"
+    )
+    index: FormModel = Field(description="Entry by entry: ∂F_ij/∂X_kl = A_ik B_lj")
+
+
+class SlicesModel(BaseModel):
+    function_shape: list[int] = Field(description="The shape of F ([] scalar, [n] vector)")
+    variable_shape: list[int] = Field(description="The shape of X")
+    tensor: Any = Field(
+        description="T[i][j][k][l] = ∂F_ij/∂X_kl, nested lists shaped F's shape then X's "
+        "(for a Hessian, F is the gradient)"
+    )
+
+
 class DerivativeResponse(BaseModel):
-    derivative: str = Field(description="The result in plain text; it parses back.")
+    derivative: str = Field(
+        description="The result in plain text; it parses back (for a vec-Jacobian or a Hessian "
+        "by a matrix, its Kronecker form, which does not)."
+    )
     latex: str
     shape: list[Dimension]
     steps: list[StepModel]
@@ -104,6 +132,24 @@ class DerivativeResponse(BaseModel):
     variables: dict[str, list[Dimension]]
     check: CheckModel
     notes: list[str]
+    forms: FormsModel | None = Field(
+        default=None,
+        description="For a vec-Jacobian or a Hessian by a matrix: the differential, Kronecker "
+        "and index forms, each checked numerically.",
+    )
+    vec_convention: str | None = Field(
+        default=None, description="How vec orders entries (column-major), for tensor results"
+    )
+    slices: SlicesModel | None = Field(
+        default=None, description="The full tensor ∂F_ij/∂X_kl at `at`, for the slice explorer"
+    )
+    einsum: str | None = Field(
+        default=None, description="numpy.einsum code for the tensor ∂F_ij/∂X_kl"
+    )
+    selfcheck: str | None = Field(
+        default=None,
+        description="self_check(): compares the generated code with central differences",
+    )
 
 
 def _declarations(variables: dict[str, VariableSpec] | None) -> dict[str, Any] | None:
@@ -144,17 +190,36 @@ def compute_derivative(request: DerivativeRequest) -> DerivativeResponse:
     result = differentiate(parsed, request.wrt, request.kind, request.layout)
     notes = list(result.notes)
     value: JSONValue = None
+    slices: SlicesModel | None = None
+    tensor = result.tensor
     if request.at is not None:
         values, sizes = bind_values(request.at, parsed.variables)
+        evaluator = Evaluator(values, sizes)
         try:
-            value = to_json(Evaluator(values, sizes)(result.expr))
+            if tensor is None:
+                value = to_json(evaluator(result.expr))
+            else:
+                value = to_json(tensor.matrix(evaluator))
+                slices = SlicesModel(
+                    function_shape=_sizes(tensor.function.shape, evaluator),
+                    variable_shape=_sizes(tensor.wrt.shape, evaluator),
+                    tensor=_clean(tensor.tensor(evaluator).tolist()),
+                )
         except EvaluationError as error:
             raise ParseError(f"the derivative has no value at these inputs: {error}") from None
         if value is None or (isinstance(value, list) and None in _flatten(value)):
             notes.append("The derivative is not finite at these values.")
+    forms = None
+    if tensor is not None:
+        forms = FormsModel(
+            **{
+                name: FormModel(latex=form.latex, text=form.text)
+                for name, form in tensor.forms.items()
+            }
+        )
     return DerivativeResponse(
-        derivative=to_text(result.expr),
-        latex=to_latex(result.expr),
+        derivative=to_text(result.expr) if tensor is None else kronecker_text(tensor.shown),
+        latex=to_latex(result.expr) if tensor is None else kronecker_latex(tensor.shown),
         shape=result_shape(result.shape),
         steps=[StepModel(rule=s.rule, latex=s.latex, formula=s.formula) for s in result.steps],
         verified=result.verified,
@@ -171,7 +236,23 @@ def compute_derivative(request: DerivativeRequest) -> DerivativeResponse:
             message=result.check.message,
         ),
         notes=notes,
+        forms=forms,
+        vec_convention=VEC_CONVENTION if tensor is not None else None,
+        slices=slices,
+        einsum=result.einsum or None,
+        selfcheck=result.selfcheck or None,
     )
+
+
+def _sizes(shape: tuple[Any, Any], evaluator: Evaluator) -> list[int]:
+    return [evaluator.size(d) for d in shape if evaluator.size(d) != 1]
+
+
+def _clean(value: Any) -> Any:
+    """Nested lists with non-finite numbers as None (JSON has no NaN)."""
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return float(value) if math.isfinite(value) else None
 
 
 def _flatten(value: list[Any]) -> list[Any]:
