@@ -4,6 +4,8 @@
 #   plotly/  Plotly's cartesian partial bundle, and its gl3d bundle for 3D surfaces
 #   swagger-ui/  Swagger UI's bundle and CSS, for the /docs page
 #   redoc/   ReDoc's standalone bundle, for the /redoc page
+#   axe-core/  axe-core's engine, which the browser tests run on every page (never served to
+#              learners: no template loads it)
 #
 # The versions come from package.json (the single pin); to upgrade, edit the pins there
 # and run this script. Needs node/npm only here, never to run or test the app.
@@ -70,3 +72,12 @@ if [ "$(grep -o "$logo" "$target/redoc.standalone.js" | wc -l)" != 1 ]; then
 fi
 sed -i "s#$logo#src:\"\"#" "$target/redoc.standalone.js"
 echo "ReDoc $(pin redoc) copied to ${target#"$repo_root"/}"
+
+# The browser tests (tests/e2e/test_accessibility.py) load it from /static/vendor/axe-core/.
+unpack axe-core
+target="$repo_root/static/vendor/axe-core"
+rm -rf "$target"
+mkdir -p "$target"
+cp "$work/axe-core/package/axe.min.js" "$work/axe-core/package/LICENSE" \
+   "$work/axe-core/package/LICENSE-3RD-PARTY.txt" "$target/"
+echo "axe-core $(pin axe-core) copied to ${target#"$repo_root"/}"

@@ -162,3 +162,28 @@ def test_api_viewers_are_served(client: TestClient, path: str, content_type: str
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(content_type)
     assert response.content == (VENDOR_DIR / path).read_bytes()
+
+
+# axe-core: the accessibility engine the browser tests inject (tests/e2e/test_accessibility.py).
+AXE_DIR = VENDOR_DIR / "axe-core"
+AXE_FILES = {"axe.min.js", "LICENSE", "LICENSE-3RD-PARTY.txt"}
+
+
+def test_committed_axe_core_matches_the_package_json_pin() -> None:
+    found = re.search(r'axe\.version="([^"]+)"', (AXE_DIR / "axe.min.js").read_text())
+    assert found is not None, "axe.min.js carries no version string"
+    assert found.group(1) == pins()["axe-core"], "run scripts/refresh_vendor.sh"
+
+
+def test_axe_core_licences_are_committed_and_nothing_else_is() -> None:
+    assert "Mozilla Public License, version 2.0" in (AXE_DIR / "LICENSE").read_text()
+    assert "MIT License" in (AXE_DIR / "LICENSE-3RD-PARTY.txt").read_text()
+    assert {path.name for path in AXE_DIR.iterdir()} == AXE_FILES
+
+
+def test_axe_core_is_served_as_javascript(client: TestClient) -> None:
+    # Served from the app's own origin, the page's CSP (script-src 'self') lets the tests load it.
+    response = client.get("/static/vendor/axe-core/axe.min.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.content == (AXE_DIR / "axe.min.js").read_bytes()
