@@ -33,6 +33,7 @@ from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
 from app.web.learner import install_learner_cookies
 from app.web.page_cache import PageCache
+from app.web.ratelimit import RateLimit
 from app.web.request_context import RequestContext
 from app.web.security import install_security
 from app.web.templating import make_templates
@@ -76,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     practice.install_practice(app, settings)  # a broken problem file stops start-up too
     reference.install_reference(app, settings)  # and so does a broken reference.yaml
 
+    if settings.rate_limit:  # innermost: counted after the body limit, before any maths
+        app.add_middleware(RateLimit, settings=settings)
     # Middleware added later runs outside: the request context reads the learner cookie that
     # the cookie middleware has already checked, to pick the client's maths lane.
     app.add_middleware(RequestContext, settings=settings)

@@ -53,6 +53,17 @@ class Settings(BaseSettings):
     """``MC_MAX_BODY_BYTES``: larger request bodies (API or form) get a 413 before parsing.
     The largest request still graded, a derivation of 30 lines each as long as the parser
     takes (2,000 characters), is about 61 kB of JSON, so 64 KiB fits it."""
+    rate_limit: bool = True
+    """``MC_RATE_LIMIT=0`` turns the per-client limits below off (the load benchmark does)."""
+    rate_limit_storage: str = "memory://"
+    """Where the counts live: ``memory://`` (each server process its own), or
+    ``redis://host:6379/0`` so that every process and instance shares them."""
+    rate_limit_maths: str = "10/second;300/minute"
+    """Grading, checking and differentiating, per client address (`limits` syntax)."""
+    rate_limit_preview: str = "20/second;1200/minute"
+    """``/api/parse``, sent while the learner types."""
+    rate_limit_plots: str = "30/second;1800/minute"
+    """The explore figures, sent while the learner drags a point."""
     https: bool = False
     """``MC_HTTPS=1``: the app is reached only over HTTPS (a TLS proxy in front), so the
     learner cookie is always ``Secure`` and every response carries HSTS, whatever scheme

@@ -16,6 +16,10 @@ from app.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# Tests send many requests from one address: the per-client limits are off unless a test
+# turns them on (tests/web/test_rate_limits.py), in this process and in the servers it starts.
+os.environ["MC_RATE_LIMIT"] = "0"
+
 # Property tests draw the same examples on every run, so `make test` passes or fails the same
 # way on every machine; `make fuzz` explores fresh random examples each time.
 hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
