@@ -88,6 +88,7 @@ class DescentResponse(BaseModel):
     status: Literal["converged", "max_iterations", "diverged", "singular"]
     figure: Figure
     notes: list[str] = Field(default_factory=list)
+    reason: str | None = Field(None, description="Why a diverged run diverged")
 
 
 @router.post("/jacobian")
@@ -134,5 +135,10 @@ async def descent(request: DescentRequest, pool: PoolDep) -> DescentResponse:
         descent_path, request.f, request.start, request.method, request.step, request.iterations
     )
     return DescentResponse(
-        path=run.path, values=run.values, status=run.status, figure=run.figure, notes=run.notes
+        path=run.path,
+        values=run.values,
+        status=run.status,
+        figure=run.figure,
+        notes=run.notes,
+        reason=run.reason,
     )

@@ -10,7 +10,7 @@ const HEIGHT = 460;
 const STATUS = {
   converged: "converged: the gradient vanished",
   max_iterations: "stopped after the last iteration",
-  diverged: "diverged: the iterates ran away (try a smaller step)",
+  diverged: "diverged",
   singular: "stopped: the Hessian is singular, Newton's step is undefined",
 };
 
@@ -45,7 +45,8 @@ export async function mount(root, settings) {
     showReadout(readout, [
       { label: `after ${Math.min(count, path.length - 1)} of ${path.length - 1} steps:`,
         text: `(${format(last[0])}, ${format(last[1])}), f = ${format(value)}`, name: "last" },
-      { label: "status:", text: STATUS[figure.status], name: "status" },
+      { label: "status:", text: figure.reason ? `${STATUS[figure.status]}: ${figure.reason}` : STATUS[figure.status],
+        name: "status" },
       ...noteLines(notes),
     ]);
     return () => draw(plot, { data, layout: figure.layout }, (layout) => ({ ...layout, height: HEIGHT }));
@@ -58,7 +59,7 @@ export async function mount(root, settings) {
     iterations: Math.round(Number(iterations.input.value)),
   });
   const show = (data) => {
-    figure = { ...data.figure, status: data.status };
+    figure = { ...data.figure, status: data.status, reason: data.reason };
     path = data.path;
     values = data.values;
     notes = data.notes ?? [];
