@@ -19,6 +19,8 @@ from app.viz.contours import contour_traces, surface_trace
 from app.viz.functions import ScalarFunction, finite_point, scalar_function
 from app.viz.plotting import (
     COLORS,
+    EIGEN_STYLES,
+    SUBSCRIPTS,
     Figure,
     arrow,
     base_layout,
@@ -157,13 +159,15 @@ def _contour_figure(
     if unit is not None:
         tip = (p[0] + unit[0] * reach * 0.8, p[1] + unit[1] * reach * 0.8)
         annotations.append(arrow(p, tip, COLORS["newton"], "u"))
-    for value, vector in zip(eigenvalues.tolist(), eigenvectors, strict=True):
-        color = COLORS["second"] if value > 0 else COLORS["linear"]
+    # eigh sorts the eigenvalues, so λ₁ ≤ λ₂ and each keeps its colour as p moves.
+    for index, (value, vector) in enumerate(zip(eigenvalues.tolist(), eigenvectors, strict=True)):
+        color, dash = EIGEN_STYLES[index]
         ends = {
             "x": clean([p[0] - vector[0] * reach, p[0] + vector[0] * reach]),
             "y": clean([p[1] - vector[1] * reach, p[1] + vector[1] * reach]),
         }
-        traces.append(line_trace(ends, f"eigenvector, λ = {value:.3g}", color, width=3))
+        name = f"eigenvector of λ{SUBSCRIPTS[index]} = {_number(value)}"
+        traces.append(line_trace(ends, name, COLORS[color], width=3, dash=dash))
     traces.append(point_trace(p[0], p[1], "p", COLORS["point"]))
     layout = base_layout(
         xaxis=square_axis(half, title={"text": "x"}),
@@ -172,6 +176,18 @@ def _contour_figure(
         uirevision="gradient",
     )
     return {"data": traces, "layout": layout}
+
+
+def _number(value: float) -> str:
+    """Three significant digits and a true minus sign; rounding noise (below the tolerance
+    that calls a Hessian singular) shows as 0.
+
+    >>> _number(-2.0), _number(0.123456), _number(-1e-17)
+    ('−2', '0.123', '0')
+    """
+    if abs(value) <= SINGULAR_TOLERANCE:
+        return "0"
+    return f"{value:.3g}".replace("-", "−")
 
 
 def _surface_figure(

@@ -24,7 +24,14 @@ COLORS = {
     "second": "#2b8a3e",
     "path": "#d9480f",
     "newton": "#7048e8",
+    # The Hessian's two eigenvectors, smaller eigenvalue first: a magenta and a green that
+    # tell apart with any colour vision, each at least 3.8:1 against both themes' surfaces.
+    "eigen1": "#be4bdb",
+    "eigen2": "#2b8a3e",
 }
+EIGEN_STYLES = (("eigen1", "solid"), ("eigen2", "dash"))
+"""Colour and dash of the eigenvectors of λ₁ ≤ λ₂, so they differ by more than colour."""
+SUBSCRIPTS = "₁₂"
 FONT = {"family": "system-ui, sans-serif", "size": 13}
 
 

@@ -77,6 +77,21 @@ def test_descent_path_starts_at_the_start(client: TestClient) -> None:
     assert data["path"][1] == [0.0, 0.0]
 
 
+def test_a_diverging_descent_says_why(client: TestClient) -> None:
+    body = {"f": "x^2 + 2 y^2", "start": [2, 1], "method": "gradient", "step": 0.6}
+    data = client.post("/api/viz/descent", json=body).json()
+    assert data["status"] == "diverged"
+    assert "step × λ_max = 0.6 × 4 = 2.4 > 2" in data["reason"]
+    calm = client.post("/api/viz/descent", json={**body, "step": 0.1}).json()
+    assert calm["status"] == "max_iterations" and calm["reason"] is None
+
+
+def test_the_hessian_eigenvectors_are_labelled_by_eigenvalue(client: TestClient) -> None:
+    data = client.post("/api/viz/gradient", json={"f": "x^2 - y^2", "point": [0, 0]}).json()
+    names = [t["name"] for t in data["figure"]["data"] if t["name"].startswith("eigenvector")]
+    assert names == ["eigenvector of λ₁ = −2", "eigenvector of λ₂ = 2"]
+
+
 def test_undefined_points_give_null_in_figures_not_nan(client: TestClient) -> None:
     # log(x) is undefined on half of the window: those samples must be null in the JSON.
     response = client.post("/api/viz/gradient", json={"f": "log(x) + y^2", "point": [1, 1]})

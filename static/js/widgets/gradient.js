@@ -58,7 +58,7 @@ export async function mount(root, settings) {
     }
     lines.push(
       { label: "H(p) =", tex: texMatrix(data.hessian), name: "hessian" },
-      { label: "eigenvalues:", tex: data.eigenvalues.map((v) => format(v)).join(",\\; ") },
+      { label: "eigenvalues λ₁, λ₂:", tex: data.eigenvalues.map((v) => format(v)).join(",\\; ") },
       {
         label: data.critical ? "critical point:" : "not critical:",
         text: data.critical ? `${NAMES[data.classification]}. ${data.message}` : data.message,
