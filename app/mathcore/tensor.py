@@ -508,8 +508,14 @@ def _render(linear: LinearMap, latex: bool) -> str:
         render = factor_latex if latex else factor_text
         factors = [render(f) for f in term.factors]
         if not factors:
-            size = size_of(linear.source)
-            factors = [rf"I_{{{size}}}" if latex else f"I_{size}"]
+            size = str(size_of(linear.source))
+            factors = [
+                rf"I_{{{size.replace('*', '')}}}"
+                if latex
+                else f"I_{size}"
+                if "*" not in size
+                else f"I_({size})"
+            ]
         if not latex and len(term.factors) > 1:
             factors = [f"({f})" if " ⊗ " in f else f for f in factors]
         if not latex and len(term.factors) == 1 and coefficient and " ⊗ " in factors[0]:
