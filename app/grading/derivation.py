@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.grading.equivalence import judge, merged_variables
-from app.grading.verdict import Feedback, Verdict
+from app.grading.verdict import Feedback, Verdict, distinct
 from app.mathcore import build
 from app.mathcore.differentials import MAX_PASSES, Differentiator, rebuild
 from app.mathcore.errors import ErrorKind, LimitError, MathError, ParseError
@@ -63,6 +63,9 @@ class DerivationResult:
     gradient: str | None = None
     gradient_latex: str | None = None
     feedback: list[Feedback] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "feedback", distinct(self.feedback))
 
 
 def split_line(text: str) -> list[tuple[str, int]]:

@@ -11,6 +11,7 @@ term ``t`` of ``e`` (a term is missing), ``a - t = e`` for a term of ``a`` (one 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -137,6 +138,13 @@ def factor_feedback(factor: float) -> Feedback:
     if abs(factor + 1) < 1e-6:
         return Feedback("sign", "Your answer has the wrong sign: it is minus the expected one.")
     shown = nice_number(factor)
+    if abs(factor - 1) < NEAR_ONE:
+        # never "1 times the expected one": the verdict has just said they differ
+        return Feedback(
+            "factor",
+            f"Your answer is close to the expected one but not equal to it: it is {shown} "
+            "times the expected one. Check for a rounded or mistyped number.",
+        )
     return Feedback(
         "factor",
         f"Your answer is off by a constant factor: it is {shown} times the expected one. "
@@ -144,12 +152,25 @@ def factor_feedback(factor: float) -> Feedback:
     )
 
 
+NEAR_ONE = 1e-3
+"""A ratio this close to 1 is a near miss (``12.0001`` for ``12``), not a wrong coefficient."""
+SAME_NUMBER = 1e-9
+"""A ratio this close to a small fraction is that fraction (the values agree to ``RTOL``)."""
+
+
 def nice_number(factor: float) -> str:
-    """``0.5`` as ``1/2``; a number with no small fraction as four digits."""
+    """``0.5`` as ``1/2``; any other number with enough digits that it does not read as a
+    nearby simple one (``1.0000083``, never ``1``).
+
+    >>> nice_number(0.5), nice_number(1.2345678), nice_number(12.0001 / 12), nice_number(2.00001)
+    ('1/2', '1.23457', '1.0000083', '2.00001')
+    """
     nice = Fraction(factor).limit_denominator(24)
-    if abs(float(nice) - factor) < 1e-6 * max(1.0, abs(factor)):
+    if abs(float(nice) - factor) <= SAME_NUMBER * max(1.0, abs(factor)):
         return str(nice)
-    return f"{factor:.4g}"
+    gap = abs(factor - float(nice)) / max(abs(factor), 1e-300)
+    digits = 4 if gap >= 1e-3 else min(17, 2 + math.ceil(-math.log10(gap)))
+    return f"{factor:.{digits}g}"
 
 
 def square_unconstrained(variables: Mapping[str, Variable]) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.grading.diagnosis import Comparison, diagnose, matches
-from app.grading.numbers import exact_value, has_names, numbers_equal
+from app.grading.numbers import NUMBER_EXPECTED, exact_value, has_names, numbers_equal
 from app.grading.numeric import MORE_INSTANCES, SEED, agree, evaluate_together, kink_instances
 from app.grading.symbolic import symbolic_verdict
 from app.grading.verdict import Feedback, Grade, KnownMistake, Method, Verdict
@@ -62,7 +62,20 @@ def grade_expression(
         ),
         fixed=fixed,
     )
+    if not verdict.equivalent and _number_for_a_word(expected_parsed, answer_parsed, variables):
+        # `twelve` for 12 is not a shape mistake: it is not a number at all
+        verdict = Verdict(False, "exact", [Feedback("format", NUMBER_EXPECTED)])
     return Grade(verdict, to_text(answer_parsed.expr), to_latex(answer_parsed.expr))
+
+
+def _number_for_a_word(
+    expected: Parsed, answer: Parsed, variables: Mapping[str, Any] | None
+) -> bool:
+    """Whether a number is expected and the answer names something nobody declared."""
+    if has_names(expected.expr) or not has_names(answer.expr):
+        return False
+    declared = set(variables or {})
+    return any(name not in declared for name in answer.variables)
 
 
 def _parse_mistakes(

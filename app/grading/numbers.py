@@ -49,6 +49,11 @@ from app.mathcore.tree import (
     Transpose,
 )
 
+NUMBER_EXPECTED = (
+    "This asks for a number: type its value (a number such as 12, 1/2 or -2.5), "
+    "not a formula or a word."
+)
+"""Said when a word or a formula is typed where the expected answer is a number."""
 DEFAULT_RTOL = 1e-9
 """The tolerance for an expected value that is not rational, when the problem states none."""
 DIGITS = 60

@@ -16,8 +16,8 @@ from typing import Any
 from app.content.problems import Problem
 from app.grading.derivation import LineError, StepResult, check_derivation
 from app.grading.equivalence import grade_expression
-from app.grading.numbers import exact_value, has_names, numbers_equal
-from app.grading.verdict import Feedback, KnownMistake
+from app.grading.numbers import NUMBER_EXPECTED, exact_value, has_names, numbers_equal
+from app.grading.verdict import Feedback, KnownMistake, distinct
 from app.mathcore.errors import MathError, point_to_error
 from app.mathcore.evaluate import Array
 from app.mathcore.parse import parse
@@ -31,6 +31,13 @@ class AttemptResult:
     counted: bool
     answer_latex: str | None = None
     steps: list[StepResult] = field(default_factory=list)
+    suggestion: str | None = None
+    """For an answer that cannot be read: the one most likely fix, which reads
+    (:func:`app.mathcore.suggest.suggest`)."""
+
+    def __post_init__(self) -> None:
+        # one place for every result: a feedback box never repeats a message
+        object.__setattr__(self, "feedback", distinct(self.feedback))
 
     @property
     def kinds(self) -> list[str]:
@@ -74,6 +81,8 @@ def grade_attempt(
     except MathError as error:
         return _format_error(answer, error)
     feedback = list(grade.verdict.feedback)
+    if "format" in grade.verdict.kinds:  # a word where a number is asked: not an attempt
+        return AttemptResult(False, feedback, counted=False)
     if grade.equivalent:
         feedback.insert(0, Feedback("correct", "Correct."))
     return AttemptResult(grade.equivalent, feedback, True, grade.answer_latex)
@@ -92,10 +101,7 @@ def _grade_numbers(
     if has_names(typed):
         if problem.type == "matrix":
             return None
-        return _format_only(
-            "This asks for a number: type its value (such as 12, -3/4 or 2.5), "
-            "not a formula or a word."
-        )
+        return _format_only(NUMBER_EXPECTED)
     if problem.type == "number" and not typed.is_scalar:
         return _format_only("This asks for one number, not a vector or a matrix.")
     expected = exact_value(parse(problem.answer, problem.declarations()).expr, values)

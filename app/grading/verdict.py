@@ -35,6 +35,23 @@ class Feedback:
     message: str
 
 
+def distinct(feedback: list[Feedback]) -> list[Feedback]:
+    """``feedback`` without repeats: a message said once, however many checks found it (an
+    authored mistake and a diagnosis, two authored mistakes with one message).
+
+    >>> [f.kind for f in distinct([Feedback("sign", "Check the sign."), Feedback("known_mistake", "Check the sign.")])]
+    ['sign']
+    """
+    seen: set[str] = set()
+    kept: list[Feedback] = []
+    for item in feedback:
+        key = " ".join(item.message.split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
 @dataclass(frozen=True)
 class KnownMistake:
     """A wrong answer an author expects, with the message to show when it is given."""
@@ -48,6 +65,10 @@ class Verdict:
     equivalent: bool
     method: Method
     feedback: list[Feedback] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # every verdict is built here, so no feedback box can show a message twice
+        object.__setattr__(self, "feedback", distinct(self.feedback))
 
     @property
     def kinds(self) -> list[str]:
