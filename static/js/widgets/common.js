@@ -290,10 +290,15 @@ export function isNarrow(div) {
 }
 
 /**
- * Call `onPoint([x, y])` while the pointer is pressed and moved on the plot area of the
- * axes pair (`xaxis`, `yaxis`), converting pixels to data with the layout's own axes.
+ * Call `onPoint([x, y])` while the pointer (mouse, pen or finger) is pressed and moved on the
+ * plot area of the first axes pair, converting pixels to data with the layout's own axes.
+ * A finger that lands on that plot area drags p instead of scrolling the page (a scroll would
+ * cancel the pointer): its touchstart is cancelled there, and only there, so the page still
+ * scrolls from anywhere else, the figure's margins and legend included. (widgets.css also
+ * sets `touch-action: none` on the plot area, but Chromium ignores touch-action on SVG.)
  */
 export function dragPoints(div, onPoint, axes = ["xaxis", "yaxis"]) {
+  div.classList.add("widget-draggable");
   let dragging = false;
   let pending = null;
   function toData(event) {
@@ -325,6 +330,9 @@ export function dragPoints(div, onPoint, axes = ["xaxis", "yaxis"]) {
     move(event);
   }, true);
   div.addEventListener("pointermove", (event) => dragging && move(event), true);
+  div.addEventListener("touchstart", (event) => {
+    if (event.touches.length === 1 && toData(event.touches[0])) event.preventDefault();
+  }, { passive: false });
   const stop = () => { dragging = false; };
   div.addEventListener("pointerup", stop, true);
   div.addEventListener("pointercancel", stop, true);
