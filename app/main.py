@@ -32,9 +32,11 @@ from app.web.assets import StaticAssets
 from app.web.deps import lesson_library_for
 from app.web.errors import install_error_handlers
 from app.web.learner import install_learner_cookies
+from app.web.openapi import install_openapi
 from app.web.page_cache import PageCache
 from app.web.ratelimit import RateLimit
 from app.web.request_context import RequestContext
+from app.web.responses import JSONResponse
 from app.web.security import install_security
 from app.web.templating import make_templates
 
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        default_response_class=JSONResponse,  # survives a lone surrogate in what it echoes
     )
     app.state.settings = settings
     # Assets first: templates link them by content-hashed URLs.
@@ -102,4 +105,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(insight.router)
     app.include_router(progress.router)
     app.mount("/static", app.state.assets, name="static")
+    install_openapi(app)  # the JSON API only, with the 404, 413 and 429 every client may see
     return app

@@ -7,13 +7,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.grading.worker import TooManyInFlight
 from app.mathcore.errors import MathError
 from app.web.request_context import request_id_of
+from app.web.responses import JSONResponse
 
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 2
