@@ -35,12 +35,75 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script: make `tests` importable
 
-from tests.mathcore.derivative_cases import CASES, DerivativeCase  # noqa: E402
+from tests.mathcore.derivative_cases import CASES as TABLE  # noqa: E402
+from tests.mathcore.derivative_cases import DerivativeCase  # noqa: E402
+from tests.mathcore.test_tensor_cases import CASES as TENSOR_TABLE  # noqa: E402
+from tests.mathcore.test_tensor_cases import TensorCase  # noqa: E402
 
 REPEATS = 5
 SYMPY_REPEATS = 3
 SYMPY_TIME_LIMIT = 8.0  # seconds per case, for differentiating and evaluating together
 RTOL, ATOL = 1e-5, 1e-6  # as in tests/mathcore/test_derivative_cases.py
+
+
+@dataclass(frozen=True)
+class TensorRow:
+    """A row of the tensor table (tests/mathcore/test_tensor_cases.py) in the shape of a
+    :class:`DerivativeCase`: the answer is the vec-Jacobian ∂vec(F)/∂vec(X) in numerator
+    layout (column-major vec), or the Hessian ∂²f/∂vec(X)∂vec(X)ᵀ."""
+
+    case: TensorCase
+    layout: str = "numerator"
+
+    @property
+    def id(self) -> str:
+        return self.case.id
+
+    @property
+    def expression(self) -> str:
+        return self.case.expression
+
+    @property
+    def wrt(self) -> str:
+        return self.case.wrt
+
+    @property
+    def variables(self) -> Any:
+        return self.case.variables
+
+    @property
+    def tensor(self) -> bool:
+        return True
+
+    def sample(self) -> dict[str, np.ndarray]:
+        return self.case.sample()
+
+    def effective_kind(self, inputs: Any) -> str:
+        return self.case.kind
+
+    def numeric(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        return self.case.jacobian(inputs)
+
+    def function_shape(self, inputs: dict[str, np.ndarray]) -> tuple[int, int]:
+        """F's shape as a matrix (the gradient's, X's, for a Hessian)."""
+        value = np.asarray(
+            inputs[self.wrt] if self.case.kind == "hessian" else self.case.f(**inputs)
+        )
+        return (*value.shape, 1, 1)[:2]  # type: ignore[return-value]
+
+    def request(self, inputs: dict[str, np.ndarray]) -> dict[str, Any]:
+        return {
+            "expression": self.expression,
+            "wrt": self.wrt,
+            "variables": self.case.declarations(),
+            "kind": self.case.kind,
+            "layout": self.layout,
+            "at": {name: np.asarray(v, dtype=float).tolist() for name, v in inputs.items()},
+        }
+
+
+Case = DerivativeCase | TensorRow
+CASES: list[Case] = [*TABLE, *(TensorRow(case) for case in TENSOR_TABLE)]
 
 
 @dataclass
@@ -53,7 +116,7 @@ class Outcome:
         return self.status + (f": {self.detail}" if self.detail else "")
 
 
-def judge(case: DerivativeCase, inputs: dict[str, np.ndarray], value: Any) -> Outcome:
+def judge(case: Case, inputs: dict[str, np.ndarray], value: Any) -> Outcome:
     expected = case.numeric(inputs)
     got = np.asarray(value, dtype=float)
     if got.shape != expected.shape:
@@ -67,7 +130,7 @@ def judge(case: DerivativeCase, inputs: dict[str, np.ndarray], value: Any) -> Ou
 # --- our engine ----------------------------------------------------------------------------------
 
 
-def run_engine(cases: list[DerivativeCase]) -> list[Outcome]:
+def run_engine(cases: list[Case]) -> list[Outcome]:
     from fastapi.testclient import TestClient
 
     from app.main import create_app
@@ -75,7 +138,10 @@ def run_engine(cases: list[DerivativeCase]) -> list[Outcome]:
 
     with tempfile.TemporaryDirectory() as scratch:
         try:
-            app = create_app(Settings(database_url=f"sqlite:///{scratch}/bench.db"))
+            # one client posting every case in a loop: the per-client rate limit is not measured
+            app = create_app(
+                Settings(database_url=f"sqlite:///{scratch}/bench.db", rate_limit=False)
+            )
         except Exception as error:  # the app under construction may not start: report, go on
             return [Outcome("failed", f"app did not start: {error!r}") for _ in cases]
         with TestClient(app) as client:
@@ -96,7 +162,7 @@ def run_engine(cases: list[DerivativeCase]) -> list[Outcome]:
     return outcomes
 
 
-def judge_engine(case: DerivativeCase, status: int, body: Any) -> Outcome:
+def judge_engine(case: Case, status: int, body: Any) -> Outcome:
     if status != 200:
         error = body.get("error", body) if isinstance(body, dict) else body
         return Outcome("failed", f"HTTP {status} {error}"[:140])
@@ -310,10 +376,20 @@ def sympy_builders() -> dict[str, Builder]:
         "(b ./ a)^T diag(a) x": (
             lambda v: HadamardProduct(v.b, HadamardPower(v.a, -1)).T * DiagMatrix(v.a) * v.x
         ),
+        # issue 13: matrix-by-matrix derivatives and Hessians by a matrix
+        "A X B": lambda v: v.A * v.X * v.B,
+        "X^T": lambda v: v.X.T,
+        "inv(X)": lambda v: v.X.I,
+        "X^T X": lambda v: v.X.T * v.X,
+        "X .* X": lambda v: HadamardProduct(v.X, v.X),
+        "sigmoid(W x)": lambda v: ew(sigmoid, v.W * v.x),
+        "x x^T": lambda v: v.x * v.x.T,
+        "norm(W X - Y)^2": lambda v: frob2(v.W * v.X - v.Y),
+        "logdet(X)": lambda v: log(Det(v.X)),
     }
 
 
-def sympy_symbols(case: DerivativeCase) -> tuple[SimpleNamespace, dict[str, Any]]:
+def sympy_symbols(case: Case) -> tuple[SimpleNamespace, dict[str, Any]]:
     import sympy as sp
 
     symbols: dict[str, Any] = {}
@@ -392,10 +468,27 @@ def sympy_case(index: int) -> tuple[str, str, list[float], Any]:
         return "failed", f"could not evaluate: {type(error).__name__}", times, None
     if np.max(np.abs(value.imag), initial=0.0) > 1e-9:
         return "wrong", "complex value", times, None
+    if isinstance(case, TensorRow):
+        return "answered", "", times, vec_jacobian(case, value.real)
     value = np.squeeze(value.real)
     if kind == "jacobian" and case.layout != "denominator" and value.ndim == 2:
         value = value.T  # SymPy's denominator layout to the numerator layout the case asks for
     return "answered", "", times, value
+
+
+def vec_jacobian(case: TensorRow, value: np.ndarray) -> np.ndarray | None:
+    """SymPy's array derivative, indexed [k, l, i, j] = ∂F_ij/∂X_kl (X's shape, then F's,
+    each as a matrix), as the vec-Jacobian ∂vec(F)/∂vec(X); None when its size is wrong."""
+    inputs = case.sample()
+    x_shape = (*np.shape(inputs[case.wrt]), 1, 1)[:2]
+    f_shape = case.function_shape(inputs)
+    if value.size != int(np.prod(x_shape)) * int(np.prod(f_shape)):
+        return None
+    tensor = np.reshape(value, (*x_shape, *f_shape)).transpose(2, 3, 0, 1)
+    jacobian: np.ndarray = np.reshape(
+        tensor, (int(np.prod(f_shape)), int(np.prod(x_shape))), order="F"
+    )
+    return jacobian
 
 
 def sympy_worker(connection: Connection) -> None:
@@ -407,7 +500,7 @@ def sympy_worker(connection: Connection) -> None:
         connection.send(sympy_case(index))
 
 
-def run_sympy(cases: list[DerivativeCase]) -> list[Outcome]:
+def run_sympy(cases: list[Case]) -> list[Outcome]:
     context = mp.get_context("spawn")
 
     def start() -> tuple[Any, Connection]:
@@ -472,6 +565,15 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     print(summary_row("ours: `POST /api/derivative`", engine_outcomes))
     print(summary_row(f"SymPy {sympy.__version__} `MatrixSymbol.diff`", sympy_outcomes))
+    tensor = [i for i, case in enumerate(CASES) if isinstance(case, TensorRow)]
+    print(
+        f"\nOf these, the {len(tensor)} matrix-by-matrix and Hessian-by-a-matrix rows (issue 13),"
+    )
+    print("judged as the vec-Jacobian ∂vec(F)/∂vec(X) (column-major vec, numerator layout):\n")
+    print("| engine | correct | wrong | failed | median ms | p95 ms |")
+    print("|---|---|---|---|---|---|")
+    print(summary_row("ours", [engine_outcomes[i] for i in tensor]))
+    print(summary_row(f"SymPy {sympy.__version__}", [sympy_outcomes[i] for i in tensor]))
     print("\n### Per case\n")
     print("| case | expression | by | ours | ms | SymPy | ms |")
     print("|---|---|---|---|---|---|---|")

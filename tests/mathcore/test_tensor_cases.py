@@ -318,3 +318,25 @@ def test_closed_forms_tell_a_missing_commutation_matrix_apart() -> None:
     assert not np.allclose(numeric, without_k, rtol=1e-3)
     Y = np.arange(12.0).reshape(3, 4)
     np.testing.assert_array_equal(commutation(3, 4) @ vec_of(Y), vec_of(Y.T))
+
+
+def test_the_worked_example_in_docs_expressions() -> None:
+    """docs/expressions.md: A X B by X, A 2×2, X 2×3, B 3×2, in both layouts."""
+    declared = {"A": {"shape": [2, 2]}, "X": {"shape": [2, 3]}, "B": {"shape": [3, 2]}}
+    values = {
+        "A": np.array([[1.0, 2.0], [3.0, 4.0]]),
+        "X": np.zeros((2, 3)),
+        "B": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+    }
+    expected = np.array(
+        [[1, 2, 0, 0, 1, 2], [3, 4, 0, 0, 3, 4], [0, 0, 1, 2, 1, 2], [0, 0, 3, 4, 3, 4]], float
+    )
+    for layout, matrix, text in [
+        ("numerator", expected, "B^T ⊗ A"),
+        ("denominator", expected.T, "B ⊗ A^T"),
+    ]:
+        result = differentiate(parse("A X B", declared), "X", None, layout)  # type: ignore[arg-type]
+        assert result.tensor is not None
+        assert result.tensor.forms["kronecker"].text.endswith(f" = {text}")
+        np.testing.assert_array_equal(result.tensor.matrix(Evaluator(values)), matrix)
+        assert result.tensor.tensor(Evaluator(values))[0, 1, 0, 2] == 1.0  # ∂F_12/∂X_13
