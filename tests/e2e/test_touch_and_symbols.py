@@ -127,3 +127,74 @@ def test_a_diverging_descent_says_why_on_a_phone(live_server: str, page: Page) -
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     status.scroll_into_view_if_needed()
     screenshot(page, "explore-descent-diverged")
+
+
+def tap(page: Page, target: Locator) -> None:
+    box = target.bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_the_symbol_bar_types_maths_by_touch_and_the_box_keeps_the_focus(
+    live_server: str, page: Page
+) -> None:
+    page.goto(f"{live_server}/calculator")
+    box = page.locator("#expression")
+    bar = page.get_by_role("toolbar", name="Symbols for Expression")
+    preview = page.locator("#expression-preview")
+    expect(bar).to_have_attribute("data-ready", "true")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    box.fill("A")
+    tap(page, bar.get_by_role("button", name="transpose"))
+    expect(box).to_have_value("A^T")
+    expect(box).to_be_focused()
+    expect(preview.locator("annotation")).to_have_text("A^{\\top}")
+
+    tap(page, bar.get_by_role("button", name="elementwise product"))
+    page.keyboard.type("B")
+    expect(box).to_have_value("A^T .* B")
+    expect(preview.locator("annotation")).to_contain_text("\\odot")
+
+    # A fraction: the caret lands in the numerator; three steps right reach the denominator.
+    box.fill("")
+    tap(page, bar.get_by_role("button", name="fraction"))
+    expect(box).to_have_value("()/()")
+    page.keyboard.type("x^T x")
+    for _ in range(3):
+        tap(page, bar.get_by_role("button", name="move the caret right"))
+    page.keyboard.type("2")
+    expect(box).to_have_value("(x^T x)/(2)")
+    expect(box).to_be_focused()
+    expect(preview.locator("annotation")).to_contain_text("\\frac")
+
+    # The matrix grid, filled cell by cell with the caret moved by the arrows.
+    box.fill("")
+    tap(page, bar.get_by_role("button", name="2 by 2 matrix"))
+    expect(box).to_have_value("[[, ], [, ]]")
+    page.keyboard.type("1")
+    for cell in ("2", "3", "4"):
+        steps = 4 if cell == "3" else 2
+        for _ in range(steps):
+            tap(page, bar.get_by_role("button", name="move the caret right"))
+        page.keyboard.type(cell)
+    expect(box).to_have_value("[[1, 2], [3, 4]]")
+    expect(preview).to_contain_text("2×2")
+    screenshot(page, "calculator-symbol-bar")
+
+
+def test_the_symbol_bar_is_one_tab_stop_and_arrows_move_along_it(
+    live_server: str, page: Page
+) -> None:
+    page.goto(f"{live_server}/calculator")
+    bar = page.get_by_role("toolbar", name="Symbols for Expression")
+    expect(bar).to_have_attribute("data-ready", "true")
+    page.locator("#expression").focus()
+    page.keyboard.press("Shift+Tab")
+    expect(bar.get_by_role("button", name="transpose")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(bar.get_by_role("button", name="inverse")).to_be_focused()
+    page.keyboard.press("End")
+    expect(bar.get_by_role("button", name="move the caret right")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#expression")).to_be_focused()
