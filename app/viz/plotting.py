@@ -25,9 +25,10 @@ COLORS = {
     "path": "#d9480f",
     "newton": "#7048e8",
     # The Hessian's two eigenvectors, smaller eigenvalue first: a magenta and a green that
-    # tell apart with any colour vision, each at least 3.8:1 against both themes' surfaces.
+    # tell apart with any colour vision, each at least 3.3:1 against the page and the card of
+    # both themes (tests/viz/test_eigenvector_figure.py), and about 3:1 on the contours' navy.
     "eigen1": "#be4bdb",
-    "eigen2": "#2b8a3e",
+    "eigen2": "#2f9e44",
 }
 EIGEN_STYLES = (("eigen1", "solid"), ("eigen2", "dash"))
 """Colour and dash of the eigenvectors of λ₁ ≤ λ₂, so they differ by more than colour."""
