@@ -21,10 +21,18 @@ def main(argv: list[str]) -> int:
 
 
 def check_content(argv: list[str]) -> int:
+    from app.content.placeholders import check_placeholders
+    from app.content.problems import ProblemError, ProblemLibrary
     from app.grading.content_check import check_content
 
     content_dir = Path(argv[0]) if argv else get_settings().content_dir
     problems = check_content(content_dir)
+    try:
+        library = ProblemLibrary(content_dir / "problems")
+    except ProblemError:
+        pass  # check_content has reported it
+    else:
+        problems.extend(check_placeholders(library.by_id.values()))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

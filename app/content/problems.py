@@ -40,7 +40,11 @@ INPUT_PLACEHOLDERS: dict[str, str] = {
     "matrix": PLACEHOLDER_EXAMPLES["matrix"],
     "number": "a number",
     "derivation": "d(f) = …  (then one step per line, each may begin with =)",
+    # the calculator's expression box (templates/calculator/calculator.html)
+    "calculator": "e.g. sum(log(1 + exp(-y .* (X w))))",
 }
+"""Every box's placeholder, by answer type (and the calculator's): they show the syntax and,
+as check-content makes sure (app/content/placeholders.py), are no problem's answer."""
 
 
 class ProblemError(Exception):
