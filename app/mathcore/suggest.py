@@ -28,7 +28,7 @@ from typing import Any
 from app.mathcore.elaborate import KNOWN_FUNCTIONS
 from app.mathcore.errors import AmbiguousName, MathError, ParseError
 from app.mathcore.parse import parse
-from app.mathcore.variables import Variable
+from app.mathcore.variables import Variable, parse_declarations
 
 MAX_CANDIDATES = 8
 """Rewrites tried per error, each parsed once: cheap beside the grading it replaces."""
@@ -70,6 +70,38 @@ def suggest(
         if tried >= MAX_CANDIDATES:
             break
     return None
+
+
+def suggestion_for(
+    text: str,
+    error: MathError,
+    variables: Mapping[str, Any] | None = None,
+    expected: str | None = None,
+) -> str | None:
+    """:func:`suggest` for a text read elsewhere (a web request), once reading it again
+    gives the same error: so a suggestion never answers another text's error. With
+    ``expected``, ``text`` was read with the declarations the expected answer gives (as a
+    grader reads an answer), and an error in ``expected`` itself is suggested for there.
+    """
+    try:
+        declared: dict[str, Variable] = parse_declarations(variables) if variables else {}
+    except MathError:
+        return None  # the declarations are what does not read
+    if expected is not None:
+        try:
+            parsed = parse(expected, declared)
+        except MathError as again:
+            return suggest(expected, error, declared) if _same(again, error) else None
+        declared = {**declared, **parsed.variables}
+    try:
+        parse(text, declared)
+    except MathError as again:
+        return suggest(text, error, declared) if _same(again, error) else None
+    return None
+
+
+def _same(one: MathError, other: MathError) -> bool:
+    return (type(one), one.message, one.position) == (type(other), other.message, other.position)
 
 
 def _reads(text: str, variables: Mapping[str, Any] | dict[str, Variable] | None) -> bool:

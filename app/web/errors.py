@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -12,12 +14,16 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.grading.worker import TooManyInFlight
-from app.mathcore.errors import MathError
+from app.mathcore.errors import MathError, ParseError
+from app.mathcore.suggest import suggestion_for
 from app.web.request_context import request_id_of
 from app.web.responses import JSONResponse
 
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 2
+MATH_SOURCE = "math_source"
+"""``request.state`` attribute a route may set to say which text it read (``text``,
+``variables``, ``expected``), for the suggestion; else the body's ``expression`` is used."""
 log = logging.getLogger("app.errors")
 
 
@@ -31,7 +37,47 @@ async def math_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, TooManyInFlight):
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return JSONResponse(status_code=429, content={"error": exc.to_dict()}, headers=headers)
-    return JSONResponse(status_code=422, content={"error": exc.to_dict()})
+    error = exc.to_dict()
+    # `suggestion` is the whole text with one fix that reads, or absent (an ambiguous run's
+    # own reading, "xy z", is kept in its message and options)
+    error.pop("suggestion", None)
+    suggestion = await _suggestion(request, exc)
+    if suggestion is not None:
+        error["suggestion"] = suggestion
+    return JSONResponse(status_code=422, content={"error": error})
+
+
+async def _suggestion(request: Request, exc: MathError) -> str | None:
+    """The one most likely fix for a text that does not read, worked out in the maths
+    workers (it parses candidates, and the text is the learner's)."""
+    if not isinstance(exc, ParseError) or exc.position is None:
+        return None
+    source = getattr(request.state, MATH_SOURCE, None) or await _expression_in_body(request)
+    pool = getattr(request.app.state, "grading_pool", None)
+    if not isinstance(source, dict) or pool is None or not isinstance(source.get("text"), str):
+        return None
+    try:
+        suggestion: str | None = await pool.run(
+            suggestion_for, source["text"], exc, source.get("variables"), source.get("expected")
+        )
+    except MathError:  # the time limit, a busy lane: no suggestion, the error stands
+        return None
+    return suggestion
+
+
+async def _expression_in_body(request: Request) -> dict[str, Any] | None:
+    """``expression`` and ``variables`` of the JSON body the route has read (and validated)."""
+    try:
+        body = json.loads(await request.body())
+    except (RuntimeError, ValueError):
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("expression"), str):
+        return None
+    variables = body.get("variables")
+    return {
+        "text": body["expression"],
+        "variables": variables if isinstance(variables, dict) else None,
+    }
 
 
 async def internal_error_handler(request: Request, exc: Exception) -> Response:
