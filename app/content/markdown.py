@@ -104,6 +104,22 @@ def render_markdown(text: str) -> RenderedMarkdown:
     )
 
 
+def heading_lines(text: str) -> list[str]:
+    """The one-line texts a lesson gives its callouts and "check yourself" questions.
+
+    >>> heading_lines("::: tip Use $A^T$\\nBody.\\n:::\\n::: check Why?\\nBecause.\\n:::\\n")
+    ['Use $A^T$', 'Why?']
+    """
+    tokens = _lesson_markdown().parse(text)
+    return [
+        title.strip()
+        for token in tokens
+        if token.type.startswith("container_") and token.nesting == 1
+        for title in [token.info.strip().partition(" ")[2]]
+        if title.strip()
+    ]
+
+
 def parse_widget_info(info: str) -> tuple[str, dict[str, str]]:
     """Split a widget fence's info string into the widget's name and its settings.
 

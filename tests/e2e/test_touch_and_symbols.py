@@ -8,6 +8,7 @@ With $MC_SCREENSHOT_DIR set, the pages are photographed there, light and dark.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -198,3 +199,27 @@ def test_the_symbol_bar_is_one_tab_stop_and_arrows_move_along_it(
     expect(bar.get_by_role("button", name="move the caret right")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#expression")).to_be_focused()
+
+
+def test_lesson_objectives_and_questions_show_typeset_maths(live_server: str, page: Page) -> None:
+    page.goto(f"{live_server}/")
+    hrefs = page.locator(".lesson-card-title a").evaluate_all("links => links.map(a => a.href)")
+    places = {
+        "objectives": [".objectives .math"],
+        "titles": [".callout-title .math", ".check-yourself summary .math"],
+    }
+    seen = dict.fromkeys(places, 0)
+    for href in hrefs:
+        page.goto(href)
+        expect(page.locator(".math").first).to_have_attribute("data-tex", re.compile("."))
+        for kind, selectors in places.items():
+            for selector in selectors:
+                count = page.locator(selector).count()
+                seen[kind] += count
+                assert page.locator(f"{selector} .katex").count() == count, selector
+                assert page.locator(f"{selector} .katex-error").count() == 0, selector
+        if all(seen.values()):
+            screenshot(page, "lesson-objectives")
+            break
+    if not all(seen.values()):
+        pytest.skip(f"no lesson writes maths in its objectives and titles: {seen}")
