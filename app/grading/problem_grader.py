@@ -9,19 +9,23 @@ not one of the listed indices.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.content.problems import Problem
+from app.grading.comparison import DerivativeOf, compare_answer
 from app.grading.derivation import LineError, StepResult, check_derivation
-from app.grading.equivalence import grade_expression
+from app.grading.equivalence import declared_with, grade_expression
 from app.grading.numbers import NUMBER_EXPECTED, exact_value, has_names, numbers_equal
+from app.grading.numeric import SEED
 from app.grading.verdict import Feedback, KnownMistake, distinct
 from app.mathcore.errors import MathError, point_to_error
 from app.mathcore.evaluate import Array
 from app.mathcore.parse import parse
 from app.mathcore.printing import to_latex
+from app.mathcore.suggest import suggest
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,44 @@ class AttemptResult:
         return [f.kind for f in self.feedback]
 
 
-def _format_error(text: str, error: MathError, prefix: str = "") -> AttemptResult:
+def _format_error(
+    text: str, error: MathError, prefix: str = "", variables: Mapping[str, Any] | None = None
+) -> AttemptResult:
     message = prefix + point_to_error(text, error)
     feedback = Feedback("limit" if error.kind == "limit" else "format", message)
-    return AttemptResult(False, [feedback], counted=False)
+    return AttemptResult(
+        False, [feedback], counted=False, suggestion=suggest(text, error, variables)
+    )
+
+
+def _answer_declarations(problem: Problem) -> Mapping[str, Any]:
+    """The names an answer is read with: the problem's, and those its answer uses."""
+    declared = problem.declarations()
+    try:
+        return declared_with(parse(problem.answer, declared), declared)
+    except MathError:
+        return declared
+
+
+def explain_attempt(
+    problem: Problem, answer: str, values: Mapping[str, Array] | None = None
+) -> dict[str, Any] | None:
+    """A wrong answer beside the problem's answer at one point (see
+    :mod:`app.grading.comparison`), as JSON; the point is the problem's own, the same for
+    every attempt, so attempts can be compared. ``None`` for other answer types."""
+    if problem.type != "expression" or not problem.answer:
+        return None
+    spec = problem.derivative_of
+    comparison = compare_answer(
+        problem.answer,
+        answer,
+        problem.declarations(),
+        derivative_of=DerivativeOf(spec.f, spec.wrt, spec.kind) if spec else None,
+        layout=problem.layout,
+        fixed=values or None,
+        seed=SEED + zlib.crc32(problem.id.encode()),
+    )
+    return None if comparison is None else comparison.to_json()
 
 
 def grade_attempt(
@@ -79,7 +117,7 @@ def grade_attempt(
             fixed=values,
         )
     except MathError as error:
-        return _format_error(answer, error)
+        return _format_error(answer, error, variables=_answer_declarations(problem))
     feedback = list(grade.verdict.feedback)
     if "format" in grade.verdict.kinds:  # a word where a number is asked: not an attempt
         return AttemptResult(False, feedback, counted=False)
@@ -97,7 +135,7 @@ def _grade_numbers(
     try:
         typed = parse(answer, problem.declarations()).expr
     except MathError as error:
-        return _format_error(answer, error)
+        return _format_error(answer, error, variables=problem.declarations())
     if has_names(typed):
         if problem.type == "matrix":
             return None

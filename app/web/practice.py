@@ -18,7 +18,7 @@ from app.content.problems import (
     render_prompt,
     variant_seed,
 )
-from app.grading.problem_grader import AttemptResult, grade_attempt
+from app.grading.problem_grader import AttemptResult, explain_attempt, grade_attempt
 from app.grading.verdict import Feedback
 from app.mathcore.errors import MathError
 from app.settings import Settings
@@ -34,7 +34,7 @@ from app.web.deps import (
     SettingsDep,
     TemplatesDep,
 )
-from app.web.grading_api import FeedbackModel, StepModel
+from app.web.grading_api import ComparisonModel, FeedbackModel, StepModel, explained
 from app.web.learner import (
     LearnerCookie,
     read_learner,
@@ -103,6 +103,11 @@ class ProblemDetail(ProblemSummary):
 class AttemptRequest(BaseModel):
     answer: str | None = Field(default=None, max_length=10_000, examples=["2 X^T (X w - y)"])
     lines: list[str] | None = Field(default=None, max_length=30)
+    explain: bool = Field(
+        default=False,
+        description="On a practice problem (not in a quiz), a wrong expression answer also "
+        "gets `comparison`: its values beside the answer's at one point.",
+    )
 
 
 class AttemptResponse(BaseModel):
@@ -114,6 +119,12 @@ class AttemptResponse(BaseModel):
     steps: list[StepModel] = Field(default_factory=list)
     solution_html: str | None = Field(default=None, description="Sent once solved.")
     solution_available: bool = False
+    suggestion: str | None = Field(
+        default=None,
+        description="For an answer that cannot be read: the whole answer with the one most "
+        "likely fix, which reads.",
+    )
+    comparison: ComparisonModel | None = None
 
 
 class SolutionResponse(BaseModel):
@@ -190,6 +201,13 @@ def get_problem(
     return detail(_problem(library, problem_id), learner, learner_row(db, learner), db)
 
 
+def variant_values(problem: Problem, learner: LearnerCookie, seed: int | None) -> dict[str, Any]:
+    """The parameters of the variant ``seed`` picks (by default the learner's own)."""
+    return parameter_values(
+        problem, variant_seed(learner.token, problem.id) if seed is None else seed
+    )
+
+
 async def run_attempt(
     pool: PoolDep,
     problem: Problem,
@@ -198,9 +216,7 @@ async def run_attempt(
     seed: int | None = None,
 ) -> AttemptResult:
     """Grade against the variant ``seed`` picks, as :func:`detail` showed it."""
-    values = parameter_values(
-        problem, variant_seed(learner.token, problem.id) if seed is None else seed
-    )
+    values = variant_values(problem, learner, seed)
     try:
         return await pool.run(grade_attempt, problem, body.answer, body.lines, values)
     except MathError as error:  # the time limit: not the learner's attempt
@@ -245,7 +261,11 @@ async def attempt(
     result = await run_attempt(pool, problem, body, learner)
     count = await run_in_threadpool(record, sessions, learner, problem, body, result)
     write_learner(response, learner, settings)
-    return attempt_response(problem, result, count)
+    graded = attempt_response(problem, result, count)
+    if body.explain and body.answer and result.counted and not result.correct:
+        values = variant_values(problem, learner, None)
+        graded.comparison = await explained(pool, explain_attempt, problem, body.answer, values)
+    return graded
 
 
 def attempt_response(problem: Problem, result: AttemptResult, count: int) -> AttemptResponse:
@@ -258,6 +278,7 @@ def attempt_response(problem: Problem, result: AttemptResult, count: int) -> Att
         steps=[StepModel(line=s.line, ok=s.ok, message=s.message) for s in result.steps],
         solution_html=render_markdown(problem.solution).html if result.correct else None,
         solution_available=result.correct or count >= SOLUTION_AFTER_ATTEMPTS,
+        suggestion=result.suggestion,
     )
 
 

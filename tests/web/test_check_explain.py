@@ -20,12 +20,36 @@ LEAST_SQUARES = {
 }
 
 
+LESSON = "02-vectors"  # one of the fixture lessons in tests/conftest.py
+PROBLEMS = r"""
+problems:
+  - id: quadratic
+    title: A quadratic form
+    prompt: Find the gradient of $x^T A x$.
+    variables:
+      x: {shape: [n]}
+      A: {shape: [n, n]}
+    answer: (A + A^T) x
+    derivative_of: {f: x^T A x, wrt: x}
+    solution: $(A + A^T) x$.
+  - id: count
+    title: A count
+    type: number
+    prompt: How many entries has a 3 by 4 matrix?
+    answer: "12"
+    solution: Twelve.
+"""
+
+
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     folder = tmp_path_factory.mktemp("check-explain")
+    content = write_fixture_lessons(folder / "content")
+    (content / "problems").mkdir()
+    (content / "problems" / f"{LESSON}.yaml").write_text(PROBLEMS, encoding="utf-8")
     settings = Settings(
         base_dir=REPO_ROOT,
-        content_root=write_fixture_lessons(folder / "content"),
+        content_root=content,
         database_url=f"sqlite:///{folder / 'test.db'}",
     )
     with TestClient(create_app(settings)) as client:
@@ -146,3 +170,39 @@ def test_a_shape_error_or_an_unfixable_text_has_no_suggestion(api: TestClient) -
     assert shape.status_code == 422 and "suggestion" not in shape.json()["error"]
     stray = api.post("/api/parse", json={"expression": "x $ y"})
     assert stray.status_code == 422 and "suggestion" not in stray.json()["error"]
+
+
+def test_a_wrong_attempt_with_explain_gets_the_comparison(api: TestClient) -> None:
+    url = "/api/problems/quadratic/attempt"
+    data = api.post(url, json={"answer": "2 A x", "explain": True}).json()
+    assert data["correct"] is False and data["counted"] is True
+    comparison = data["comparison"]
+    A = np.array(comparison["at"]["A"])
+    x = np.array(comparison["at"]["x"])
+    np.testing.assert_allclose(comparison["expected"], (A + A.T) @ x, rtol=1e-10)
+    np.testing.assert_allclose(comparison["answer"], 2 * A @ x, rtol=1e-10)
+    assert comparison["figure"] is not None and comparison["wrt"] == "x"
+    # the problem's point: the same for the next attempt, so attempts can be compared
+    other = api.post(url, json={"answer": "A x", "explain": True}).json()["comparison"]
+    assert other["at"] == comparison["at"]
+    assert api.post(url, json={"answer": "2 A x"}).json()["comparison"] is None
+    right = api.post(url, json={"answer": "A x + A^T x", "explain": True}).json()
+    assert right["correct"] is True and right["comparison"] is None
+
+
+def test_an_unreadable_attempt_gets_the_fix_and_is_not_counted(api: TestClient) -> None:
+    url = "/api/problems/quadratic/attempt"
+    data = api.post(url, json={"answer": "(A + A^T) (x", "explain": True}).json()
+    assert data["counted"] is False and data["comparison"] is None
+    assert data["suggestion"] == "(A + A^T) (x)"
+    typo = api.post(url, json={"answer": "sigmod(x)"}).json()
+    assert typo["suggestion"] == "sigmoid(x)"
+
+
+def test_a_word_for_a_number_is_a_format_message_not_a_shape(api: TestClient) -> None:
+    data = api.post("/api/problems/count/attempt", json={"answer": "twelve"}).json()
+    assert data["counted"] is False
+    assert [f["kind"] for f in data["feedback"]] == ["format"]
+    near = api.post("/api/problems/count/attempt", json={"answer": "12.0001"}).json()
+    assert near["counted"] is True and near["correct"] is False
+    assert all(" 1 times" not in f["message"] for f in near["feedback"])
