@@ -1,4 +1,6 @@
 // The matrix-derivative calculator: live preview, editable variables, result and steps.
+// The address bar keeps the whole question (share link): expr, wrt, layout, kind and one
+// v=name:shape:properties per declared variable, e.g. ?expr=x^T A x&wrt=x&v=A:n,n:symmetric.
 import { renderTex } from "./math.js";
 import { readingNotes } from "./preview.js";
 
@@ -11,6 +13,10 @@ const wrtSelect = $("wrt");
 const variablesBody = $("variables-body");
 const result = $("result");
 const resultError = $("result-error");
+const status = $("calc-status");
+const KINDS = ["auto", "gradient", "jacobian", "hessian"];
+const LAYOUTS = ["numerator", "denominator"];
+const PROPERTIES = ["symmetric", "spd", "diagonal", "positive", "simplex"];
 
 // Shapes the learner typed in the variables panel, by name: {shape: [...], properties: [...]}.
 const declared = new Map();
@@ -34,14 +40,27 @@ function declarations() {
   return Object.keys(out).length ? out : undefined;
 }
 
-function caretMessage(text, error) {
-  if (error.position === null || error.position === undefined) return error.message;
-  const position = Math.min(error.position, text.length);
-  return `${text}\n${" ".repeat(position)}^\n${error.message}`;
+/** Fill `box` with the message, under the typed text and a caret at the error's position.
+ * The text and caret keep their columns and scroll sideways in their own line; the message
+ * wraps to the box, so a phone never shows one very long line. */
+function showCaretMessage(box, text, error) {
+  const parts = [];
+  if (error.position !== null && error.position !== undefined) {
+    const position = Math.min(error.position, text.length);
+    const source = document.createElement("span");
+    source.className = "error-source";
+    source.textContent = `${text}\n${" ".repeat(position)}^`;
+    parts.push(source);
+  }
+  const message = document.createElement("span");
+  message.className = "error-message";
+  message.textContent = error.message;
+  parts.push(message);
+  box.replaceChildren(...parts);
 }
 
 function showInputError(error) {
-  inputError.textContent = caretMessage(input.value, error);
+  showCaretMessage(inputError, input.value, error);
   inputError.hidden = false;
   input.setAttribute("aria-invalid", "true");
 }
@@ -80,7 +99,7 @@ function renderVariables(variables) {
     shapeInput.dataset.name = name;
     shapeCell.append(shapeInput);
     const propsCell = document.createElement("td");
-    for (const property of ["symmetric", "spd", "diagonal", "positive", "simplex"]) {
+    for (const property of PROPERTIES) {
       const label = document.createElement("label");
       label.className = "property";
       const box = document.createElement("input");
@@ -201,13 +220,58 @@ function renderResult(data) {
   $("numpy-code").textContent = data.numpy;
 }
 
+/** The question as a share link: the page's address with every setting of the request. */
+function shareURL(body, kind) {
+  const url = new URL(window.location);
+  for (const key of ["expr", "wrt", "layout", "kind", "v"]) url.searchParams.delete(key);
+  url.searchParams.set("expr", body.expression);
+  url.searchParams.set("wrt", body.wrt);
+  url.searchParams.set("layout", body.layout);
+  if (kind !== "auto") url.searchParams.set("kind", kind);
+  for (const [name, spec] of Object.entries(body.variables ?? {})) {
+    url.searchParams.append("v", `${name}:${spec.shape.join(",")}:${spec.properties.join(",")}`);
+  }
+  return url;
+}
+
+/** Read a share link's settings into the form; true when it asks for a result. */
+function openShareLink(params) {
+  if (!params.get("expr")) return false;
+  input.value = params.get("expr");
+  const layout = params.get("layout");
+  if (LAYOUTS.includes(layout)) form.querySelector(`input[name="layout"][value="${layout}"]`).checked = true;
+  const kind = params.get("kind") ?? "auto";
+  if (KINDS.includes(kind)) form.querySelector(`input[name="kind"][value="${kind}"]`).checked = true;
+  declared.clear();
+  for (const spec of params.getAll("v")) {
+    const [name, shape = "", properties = ""] = spec.split(":");
+    if (!name) continue;
+    const dims = shape.split(",").map((d) => d.trim()).filter(Boolean).map((d) => (/^\d+$/.test(d) ? Number(d) : d));
+    declared.set(name, { shape: dims, properties: properties.split(",").filter((p) => PROPERTIES.includes(p)) });
+  }
+  return Boolean(params.get("wrt"));
+}
+
+/** Say what happened in the polite live region and, after a learner's own request, move the
+ * focus to it (the result's heading or the error), so the keyboard carries on from there. */
+function report(message, target, moveFocus) {
+  status.textContent = message;
+  if (moveFocus) target.focus();
+}
+
 /** Tell other modules on the page (the tensor view) about a new result, or none. */
 function announce(detail) {
   document.dispatchEvent(new CustomEvent("mc:derivative", { detail }));
 }
 
+let pending = false;
+
 async function differentiate(event) {
   event?.preventDefault();
+  // The button stays enabled while the request runs: disabling the focused button would drop
+  // the keyboard focus to the page's body. A second press while one runs is ignored.
+  if (pending) return;
+  const moveFocus = Boolean(event);
   const body = {
     expression: input.value,
     wrt: wrtSelect.value,
@@ -217,28 +281,29 @@ async function differentiate(event) {
   const kind = selected("kind");
   if (kind !== "auto") body.kind = kind;
   const button = $("differentiate");
-  button.disabled = true;
+  pending = true;
+  button.setAttribute("aria-busy", "true");
   form.dataset.state = "loading"; // then ready (result shown) or error, as the preview
   try {
     const { ok, data } = await postJSON("/api/derivative", body);
     if (!ok) {
       result.hidden = true;
       const error = data.error ?? { message: "Something went wrong." };
-      resultError.textContent = caretMessage(input.value, error);
+      showCaretMessage(resultError, input.value, error);
       resultError.hidden = false;
       form.dataset.state = "error";
       announce(null);
+      report(`Not differentiated: ${error.message}`, resultError, moveFocus);
       return;
     }
     renderResult(data);
     announce({ request: body, response: data });
     form.dataset.state = "ready";
-    const url = new URL(window.location);
-    url.searchParams.set("expr", input.value);
-    url.searchParams.set("wrt", body.wrt);
-    history.replaceState(null, "", url);
+    history.replaceState(null, "", shareURL(body, kind));
+    report(`${$("result-title").textContent}: ${$("verified-badge").textContent}`, $("result-title"), moveFocus);
   } finally {
-    button.disabled = false;
+    pending = false;
+    button.removeAttribute("aria-busy");
   }
 }
 
@@ -283,9 +348,9 @@ $("copy-code").addEventListener("click", async () => {
 });
 
 const params = new URLSearchParams(window.location.search);
-if (params.get("expr")) input.value = params.get("expr");
+const asked = openShareLink(params);
 updatePreview().then(() => {
-  if (params.get("wrt") && inferred[params.get("wrt")]) {
+  if (asked && inferred[params.get("wrt")]) {
     wrtSelect.value = params.get("wrt");
     differentiate();
   }
