@@ -5,7 +5,7 @@
 ([[2.0, 1.0], [0.0, 0.0]], 'converged')
 >>> run = descent_path("x^2 + 2 y^2", (2.0, 1.0), step=0.6)
 >>> run.status, run.reason  # doctest: +ELLIPSIS
-('diverged', 'step × λ_max = 0.6 × 4 = 2.4 > 2, where λ_max is the largest eigenvalue ...')
+('diverged', 'step × λₘₐₓ = 0.6 × 4 = 2.4 > 2, where λₘₐₓ is the largest eigenvalue ...')
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def _why_diverged(
     fn: ScalarFunction, path: list[list[float]], values: list[float], method: Method, step: float
 ) -> str:
     """Why the iterates ran away: for gradient descent, the step against the curvature
-    (on a quadratic it converges exactly when step × λ_max < 2); for Newton's method, a
+    (on a quadratic it converges exactly when step × λₘₐₓ < 2); for Newton's method, a
     Hessian that is not positive definite, or a quadratic model too far from f."""
     k = _rise_start(values)
     if k == len(values) - 1 and values[-1] <= values[0]:
@@ -175,10 +175,10 @@ def _why_diverged(
         product = step * largest
         if product > 2:
             return (
-                f"step × λ_max = {step:.3g} × {largest:.3g} = {product:.3g} > 2, where λ_max is "
+                f"step × λₘₐₓ = {step:.3g} × {largest:.3g} = {product:.3g} > 2, where λₘₐₓ is "
                 f"the largest eigenvalue of the Hessian {where}: the step is too large for the "
                 "curvature, so each step overshoots along that eigenvector and lands further "
-                "away (on a quadratic, gradient descent converges only if step × λ_max < 2)"
+                "away (on a quadratic, gradient descent converges only if step × λₘₐₓ < 2)"
             )
     return (
         f"f rose at every step {since}: the step {step:.3g} is too large for the "

@@ -123,7 +123,7 @@ def test_a_diverging_descent_says_why_on_a_phone(live_server: str, page: Page) -
     widget.get_by_label("step size").fill("0.6")
     status = ready(widget).locator('[data-name="status"]')
     expect(status).to_contain_text("diverged")
-    expect(status).to_contain_text("step × λ_max = 0.6 × 4 = 2.4 > 2")
+    expect(status).to_contain_text("step × λₘₐₓ = 0.6 × 4 = 2.4 > 2")
     expect(widget).to_have_attribute("data-figure", "drawn")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     status.scroll_into_view_if_needed()

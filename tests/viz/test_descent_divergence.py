@@ -20,9 +20,9 @@ RUNS = [
         0.6,
         20,
         "diverged",
-        "step × λ_max = 0.6 × 4 = 2.4 > 2",
+        "step × λₘₐₓ = 0.6 × 4 = 2.4 > 2",
     ),
-    ("x^2 + 2 y^2", (2.0, 1.0), "gradient", 1.5, 50, "diverged", "step × λ_max = 1.5 × 4 = 6 > 2"),
+    ("x^2 + 2 y^2", (2.0, 1.0), "gradient", 1.5, 50, "diverged", "step × λₘₐₓ = 1.5 × 4 = 6 > 2"),
     ("3 x^2 + y^2 + x y", (1.0, -1.0), "gradient", 0.4, 30, "diverged", "> 2"),
     ("x^2 + 2 y^2", (2.0, 1.0), "gradient", 0.49, 20, "max_iterations", None),
     ("x^2 + 2 y^2", (2.5, 1.5), "gradient", 0.1, 20, "max_iterations", None),
@@ -72,7 +72,7 @@ def test_the_curvature_in_the_reason_is_the_hessians_largest_eigenvalue(
 ) -> None:
     run = descent_path(f, start, "gradient", step, 30)
     assert run.reason is not None
-    found = re.search(r"step × λ_max = ([-\d.e+]+) × ([-\d.e+]+) = ([-\d.e+]+) > 2", run.reason)
+    found = re.search(r"step × λₘₐₓ = ([-\d.e+]+) × ([-\d.e+]+) = ([-\d.e+]+) > 2", run.reason)
     assert found is not None
     shown_step, shown_largest, shown_product = (float(g) for g in found.groups())
     largest = float(np.linalg.eigvalsh(hessian_by_differences(f, *start)).max())

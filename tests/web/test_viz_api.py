@@ -81,7 +81,7 @@ def test_a_diverging_descent_says_why(client: TestClient) -> None:
     body = {"f": "x^2 + 2 y^2", "start": [2, 1], "method": "gradient", "step": 0.6}
     data = client.post("/api/viz/descent", json=body).json()
     assert data["status"] == "diverged"
-    assert "step × λ_max = 0.6 × 4 = 2.4 > 2" in data["reason"]
+    assert "step × λₘₐₓ = 0.6 × 4 = 2.4 > 2" in data["reason"]
     calm = client.post("/api/viz/descent", json={**body, "step": 0.1}).json()
     assert calm["status"] == "max_iterations" and calm["reason"] is None
 
