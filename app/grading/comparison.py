@@ -308,7 +308,7 @@ def finite_difference(
         if ahead is None or behind is None:
             return None
         columns.append((ahead - behind) / (2 * STEP))
-    formula = f"(f({wrt} + h e) − f({wrt} − h e)) / 2h for each entry e of {wrt}, with h = {STEP:g}"
+    formula = f"(f({wrt} + h e) − f({wrt} − h e)) / 2h for each entry e of {wrt}, with h = {step_text(STEP)}"
     if kind != "jacobian":  # a gradient: the shape of its variable
         if not scalar:
             return None
@@ -320,6 +320,11 @@ def finite_difference(
     if layout == "denominator":
         jacobian = jacobian.T
     return FiniteDifference(jacobian, STEP, formula)
+
+
+def step_text(h: float) -> str:
+    """``1e-5``, as the page writes the step too (JavaScript's ``toExponential``)."""
+    return f"{h:.0e}".replace("e-0", "e-").replace("e+0", "e+")
 
 
 def _second_differences(
@@ -343,7 +348,7 @@ def _second_differences(
             hessian[i, j] = hessian[j, i] = (a - b - c + d) / (4 * h * h)
     formula = (
         f"(f({wrt} + h eᵢ + h eⱼ) − f({wrt} + h eᵢ − h eⱼ) − f({wrt} − h eᵢ + h eⱼ) "
-        f"+ f({wrt} − h eᵢ − h eⱼ)) / 4h² for each pair of entries, with h = {h:g}"
+        f"+ f({wrt} − h eᵢ − h eⱼ)) / 4h² for each pair of entries, with h = {step_text(h)}"
     )
     return FiniteDifference(hessian, h, formula)
 
@@ -401,7 +406,7 @@ def field_figure(
         "z": [clean(row, 5) for row in heights],
         "colorscale": "Blues",
         "reversescale": True,
-        "opacity": 0.75,
+        "opacity": 0.5,  # light enough for both fields' arrows to read on it
         "ncontours": 16,
         "contours": {"coloring": "heatmap", "showlines": True},
         "line": {"color": "rgba(30,30,30,0.35)", "width": 1},
@@ -412,7 +417,7 @@ def field_figure(
     traces: list[dict[str, Any]] = [
         contour,
         _arrow_trace(fields["truth"], top, cell, "∇f, the derivative", TRUTH_COLOR, "solid"),
-        _arrow_trace(fields["answer"], top, cell, "your answer", ANSWER_COLOR, "dot"),
+        _arrow_trace(fields["answer"], top, cell, "your answer", ANSWER_COLOR, "solid"),
         point_trace(center[0, 0], center[1, 0], "the point", COLORS["point"]),
     ]
     annotations = []

@@ -3,7 +3,8 @@
 // On a quiz page the answers go to the page's take (data-answer-url on [data-quiz]): one
 // counts per question, so an answered question's Check button stays disabled.
 import { typeset, renderTex } from "./math.js";
-import { attachPreview, postJSON } from "./preview.js";
+import { attachPreview, postJSON, suggestionLine } from "./preview.js";
+import { draw, format } from "./widgets/common.js";
 
 const FEEDBACK_TITLES = {
   correct: "Correct",
@@ -85,6 +86,13 @@ function setupProblem(card) {
       line.append(title, message);
       verdict.append(line);
     }
+    if (data.suggestion && input) {
+      verdict.append(suggestionLine(data.suggestion, (fixed) => {
+        input.value = fixed;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        form.requestSubmit(); // an unreadable answer was not counted: check the fixed one
+      }));
+    }
     if (data.answer_latex && data.counted) {
       const read = document.createElement("p");
       read.className = "muted small";
@@ -97,9 +105,22 @@ function setupProblem(card) {
     count.textContent = `${data.attempts} attempt${data.attempts === 1 ? "" : "s"}`;
     card.dataset.attempts = String(data.attempts);
     card.dataset.correct = String(data.correct);
+    if (data.comparison) verdict.append(comparisonView(data.comparison));
     if (data.solution_available) solutionButton.hidden = false;
     if (data.solution_html) showSolution(data.solution_html);
     document.dispatchEvent(new CustomEvent("practice:graded"));
+  }
+
+  // Check disables its button while it waits, which drops the keyboard focus to the page
+  // body: bring it to the verdict (which also announces itself, aria-live), never away from
+  // a field the learner is typing in.
+  function focusVerdict() {
+    const active = document.activeElement;
+    const onCheck = form.contains(active) && active.type === "submit";
+    if (!active || active === document.body || active.disabled || onCheck) {
+      verdict.tabIndex = -1;
+      verdict.focus();
+    }
   }
 
   function showSolution(html) {
@@ -130,7 +151,10 @@ function setupProblem(card) {
     try {
       const { ok, status, data } = quiz
         ? await postJSON(quiz.dataset.answerUrl, { problem: id, ...answerBody() })
-        : await postJSON(`/api/problems/${encodeURIComponent(id)}/attempt`, answerBody());
+        : await postJSON(`/api/problems/${encodeURIComponent(id)}/attempt`, {
+            ...answerBody(),
+            explain: true,
+          });
       if (!ok) {
         const message = data.error?.message ?? data.detail ?? "Something went wrong.";
         showVerdict({ correct: false, counted: false, attempts: Number(card.dataset.attempts),
@@ -145,6 +169,7 @@ function setupProblem(card) {
     } finally {
       button.disabled = card.dataset.answered === "true";
       card.dataset.state = "ready";
+      focusVerdict();
     }
   });
 
@@ -163,6 +188,95 @@ function setupProblem(card) {
     const response = await fetch(`/api/problems/${encodeURIComponent(id)}/solution`);
     if (response.ok) showSolution((await response.json()).solution_html);
   });
+}
+
+// A value of the comparison as TeX: a number, a list (a column vector) or rows (a matrix).
+function texOf(value) {
+  if (value === null || value === undefined) return "\\text{no value}";
+  if (typeof value === "number") return format(value);
+  const rows = Array.isArray(value[0]) ? value : value.map((v) => [v]);
+  const cells = rows.map((row) => row.map((v) => (v === null ? "\\cdot" : format(v))).join(" & "));
+  return `\\begin{bmatrix}${cells.join(" \\\\ ")}\\end{bmatrix}`;
+}
+
+function texCell(value) {
+  const cell = document.createElement("td");
+  renderTex(cell, texOf(value), false);
+  return cell;
+}
+
+function row(table, label, ...cells) {
+  const tr = document.createElement("tr");
+  const th = document.createElement("th");
+  th.scope = "row";
+  th.textContent = label;
+  tr.append(th, ...cells);
+  table.append(tr);
+  return tr;
+}
+
+// "At x = …, your answer gives …, the derivative is …; the first entry that differs is …":
+// the server's numbers at one point, a table, and for a gradient in two variables the two
+// gradient fields on the contour plot of f.
+function comparisonView(comparison) {
+  const box = document.createElement("section");
+  box.className = "comparison";
+  const heading = document.createElement("h3");
+  heading.textContent = "Your answer beside the truth, at one point";
+  const truthName = comparison.wrt ? "the derivative" : "the expected answer";
+  const table = document.createElement("table");
+  table.className = "comparison-table";
+  const caption = document.createElement("caption");
+  caption.textContent = `At this point, your answer and ${truthName}`;
+  table.append(caption);
+  const body = document.createElement("tbody");
+  for (const [name, value] of Object.entries(comparison.at)) {
+    const cell = texCell(value);
+    row(body, `at ${name} =`, cell).classList.add("comparison-at");
+  }
+  row(body, "your answer gives", texCell(comparison.answer)).classList.add("comparison-answer");
+  row(body, `${truthName} is`, texCell(comparison.expected)).classList.add("comparison-expected");
+  const first = comparison.first_difference;
+  const differs = document.createElement("td");
+  if (first) {
+    const where = comparison.expected_shape[0] === 1 && comparison.expected_shape[1] === 1
+      ? "the value"
+      : `entry (${first.index[0]}, ${first.index[1]})`;
+    differs.textContent = `${where}: yours ${format(first.answer)}, ${truthName} ${format(first.expected)}`;
+  } else if (comparison.answer_shape && comparison.answer_shape.join("×") !== comparison.expected_shape.join("×")) {
+    differs.textContent = `the shape: yours is ${comparison.answer_shape.join("×")}, ${truthName} ${comparison.expected_shape.join("×")}`;
+  } else if (comparison.answer === null) {
+    differs.textContent = "your answer has no value at this point";
+  } else {
+    differs.textContent = "none at this point (they differ at others)";
+  }
+  row(body, "first entry that differs", differs).classList.add("comparison-first");
+  const check = comparison.finite_difference;
+  if (check) {
+    const tr = row(body, `central differences of f (h = ${check.step.toExponential()})`, texCell(check.value));
+    tr.classList.add("comparison-check");
+    tr.title = check.formula;
+  }
+  table.append(body);
+  box.append(heading, table);
+  if (check) {
+    const note = document.createElement("p");
+    note.className = "muted small";
+    note.textContent = `Check it yourself: ${check.formula}.`;
+    box.append(note);
+  }
+  if (comparison.figure) {
+    const plot = document.createElement("div");
+    plot.className = "comparison-plot";
+    plot.setAttribute("role", "img");
+    plot.setAttribute("aria-label", `The contour plot of f with the true gradient field and yours around ${comparison.wrt} = the point`);
+    plot.dataset.figure = "drawing";
+    box.append(plot);
+    draw(plot, comparison.figure)
+      .then(() => { plot.dataset.figure = "drawn"; })
+      .catch(() => { plot.dataset.figure = "failed"; plot.textContent = "The figure could not be drawn."; });
+  }
+  return box;
 }
 
 // A matrix answer typed cell by cell: the grid writes the literal [a, b; c, d] into the

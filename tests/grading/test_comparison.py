@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from app.content.problems import Problem, ProblemLibrary
-from app.grading.comparison import AnswerComparison, DerivativeOf, compare_answer
+from app.grading.comparison import AnswerComparison, DerivativeOf, compare_answer, step_text
 from tests.conftest import REPO_ROOT
 
 LIBRARY = ProblemLibrary(Path(REPO_ROOT) / "content" / "problems")
@@ -76,7 +76,7 @@ def test_central_differences_of_f_reproduce_the_expected_value(problem: Problem)
     assert check is not None, "no point where the differences of f agree with the answer"
     scale = max(1.0, float(np.abs(comparison.expected).max()))
     assert np.abs(check.value - comparison.expected).max() <= 1e-3 * scale
-    assert f"h = {check.step:g}" in check.formula
+    assert f"h = {step_text(check.step)}" in check.formula
 
 
 def test_the_differences_can_be_reproduced_from_the_numbers_shown() -> None:
