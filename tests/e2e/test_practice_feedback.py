@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from app.settings import Settings
 from tests.conftest import write_fixture_lessons
@@ -53,7 +53,7 @@ def feedback_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base_url
 
 
-def card(page: Page):  # type: ignore[no-untyped-def]
+def card(page: Page) -> Locator:
     return page.locator(f"#problem-{PROBLEM}")
 
 
@@ -144,4 +144,19 @@ def test_checking_from_the_keyboard_brings_the_focus_to_the_verdict(
     expect(card(page).locator(".attempt-count")).to_have_text("2 attempts")
     expect(card(page)).to_have_attribute("data-state", "ready")
     expect(page.locator(f"#answer-{PROBLEM}")).to_be_focused()
+    assert console_errors == []
+
+
+def test_the_comparison_fits_a_phone(
+    feedback_server: str, page: Page, console_errors: list[str]
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{feedback_server}/practice/{PROBLEM}")
+    check(page, "2 A x")
+    plot = card(page).locator(".comparison-plot")
+    expect(plot).to_have_attribute("data-figure", "drawn")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the practice page scrolls sideways by {overflow}px"
     assert console_errors == []
