@@ -32,6 +32,9 @@ from app.mathcore.variables import Variable, parse_declarations
 
 MAX_CANDIDATES = 8
 """Rewrites tried per error, each parsed once: cheap beside the grading it replaces."""
+MAX_TEXT = 400
+"""Longer texts get no suggestion: each candidate is parsed, and a fix for one character of a
+page of maths is better found from the caret."""
 MAX_GROWTH = 40
 """A suggestion is the text with a small fix, never much longer than what was typed."""
 OPENERS = {"(": ")", "[": "]", "{": "}"}
@@ -57,7 +60,7 @@ def suggest(
     Only a :class:`ParseError` with a position gets one (a shape error is not a typo). The
     suggestion differs from ``text`` and reads with the same ``variables``.
     """
-    if not isinstance(error, ParseError) or error.position is None:
+    if not isinstance(error, ParseError) or error.position is None or len(text) > MAX_TEXT:
         return None
     position = max(0, min(error.position, len(text)))
     tried = 0

@@ -99,3 +99,10 @@ def test_a_shape_error_is_not_a_typo_and_gets_no_suggestion(typed: str) -> None:
 def test_forms_the_grammar_reads_need_no_suggestion(typed: str) -> None:
     declared = {**VECTORS, "x": {"shape": []}} if typed == "x**2 + 1" else VECTORS
     parse(typed, declared)
+
+
+def test_a_long_text_gets_no_suggestion() -> None:
+    typed = " + ".join(["x^T x"] * 80) + " +"
+    assert suggest(typed, error_of(typed, VECTORS), VECTORS) is None
+    short = " + ".join(["x^T x"] * 3) + " +"
+    assert suggest(short, error_of(short, VECTORS), VECTORS) == " + ".join(["x^T x"] * 3)
