@@ -292,6 +292,37 @@ def render(form: IndexForm, lhs: tuple[str, str], latex: bool, hessian: bool = F
     return f"{left} = " + ("".join(pieces) if pieces else "0")
 
 
+def structure(form: IndexForm) -> dict[str, object]:
+    """The index form as data, for a page to specialise at chosen indices: the free
+    letters of (F rows, F cols, X rows, X cols), None for a dimension of size 1, their
+    sizes (an integer or a name), and per
+    term its sign, coefficient, summed letters, deltas and entries (LaTeX base, letters)."""
+    terms = []
+    for term in form.terms:
+        negative, coefficient = _coefficient(term.coefficient, latex=True)
+        terms.append(
+            {
+                "sign": -1 if negative else 1,
+                "coefficient": coefficient,
+                "summed": [s.letter for s in term.summed],
+                "deltas": [[d.a.letter, d.b.letter] for d in term.deltas],
+                "entries": [
+                    {
+                        "base": _entry_base(e.matrix, latex=True),
+                        "rows": e.rows.letter if e.rows else None,
+                        "cols": e.cols.letter if e.cols else None,
+                    }
+                    for e in term.entries
+                ],
+            }
+        )
+    return {
+        "free": [s.letter if s else None for s in form.free],
+        "sizes": [s.size if s else 1 for s in form.free],
+        "terms": terms,
+    }
+
+
 # ------------------------------------------------------------------------------- values
 
 

@@ -15,6 +15,7 @@ from app.mathcore.parse import parse
 from app.mathcore.printing import to_latex, to_text
 from app.mathcore.tensor import kronecker_latex, kronecker_text
 from app.mathcore.tensor_derivative import VEC_CONVENTION
+from app.mathcore.tensor_index import structure
 from app.mathcore.values import JSONValue, bind_values, to_json
 from app.web.deps import PoolDep
 
@@ -102,6 +103,28 @@ class FormsModel(BaseModel):
     index: FormModel = Field(description="Entry by entry: ∂F_ij/∂X_kl = A_ik B_lj")
 
 
+class IndexEntryModel(BaseModel):
+    base: str = Field(description="LaTeX of the matrix, e.g. A or (X^{-1})")
+    rows: str | None
+    cols: str | None
+
+
+class IndexTermModel(BaseModel):
+    sign: Literal[-1, 1]
+    coefficient: str = Field(description="LaTeX of a scalar factor, '' for 1")
+    summed: list[str]
+    deltas: list[list[str]]
+    entries: list[IndexEntryModel]
+
+
+class IndexStructureModel(BaseModel):
+    free: list[str | None] = Field(
+        description="The letters of F's rows, F's columns, X's rows, X's columns (null: size 1)"
+    )
+    sizes: list[Dimension] = Field(description="The size of each of the four (1 where null)")
+    terms: list[IndexTermModel]
+
+
 class SlicesModel(BaseModel):
     function_shape: list[int] = Field(description="The shape of F ([] scalar, [n] vector)")
     variable_shape: list[int] = Field(description="The shape of X")
@@ -136,6 +159,10 @@ class DerivativeResponse(BaseModel):
         default=None,
         description="For a vec-Jacobian or a Hessian by a matrix: the differential, Kronecker "
         "and index forms, each checked numerically.",
+    )
+    index_structure: IndexStructureModel | None = Field(
+        default=None,
+        description="The index form as data: specialised at chosen (i, j, k, l) by the page",
     )
     vec_convention: str | None = Field(
         default=None, description="How vec orders entries (column-major), for tensor results"
@@ -237,6 +264,9 @@ def compute_derivative(request: DerivativeRequest) -> DerivativeResponse:
         ),
         notes=notes,
         forms=forms,
+        index_structure=(
+            IndexStructureModel.model_validate(structure(tensor.index)) if tensor else None
+        ),
         vec_convention=VEC_CONVENTION if tensor is not None else None,
         slices=slices,
         einsum=result.einsum or None,

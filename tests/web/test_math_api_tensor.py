@@ -155,3 +155,41 @@ def test_what_is_not_a_tensor_derivative_is_a_clean_422(
     assert status == 422, answer
     assert answer["error"]["kind"] == kind
     assert answer["error"]["message"]
+
+
+def rendered(structure: dict[str, Any]) -> str:
+    """The right side of the index form, rebuilt from ``index_structure`` as the page does."""
+    pieces = []
+    for number, term in enumerate(structure["terms"]):
+        parts = []
+        if term["summed"]:
+            parts.append(r"\sum_{" + ",".join(term["summed"]) + "}")
+        if term["coefficient"]:
+            parts.append(term["coefficient"])
+        parts += [r"\delta_{" + a + b + "}" for a, b in term["deltas"]]
+        for entry in term["entries"]:
+            letters = (entry["rows"] or "") + (entry["cols"] or "")
+            parts.append(entry["base"] + "_{" + letters + "}")
+        body = " ".join(parts) or "1"
+        negative = term["sign"] < 0
+        pieces.append(
+            ("-" if negative else "") + body
+            if number == 0
+            else (" - " if negative else " + ") + body
+        )
+    return "".join(pieces) or "0"
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_index_structure_is_the_index_form_shown(client: TestClient, case: TensorCase) -> None:
+    body = request(case, "numerator", case.sample())
+    del body["at"]
+    status, answer = post(client, body)
+    assert status == 200, answer
+    structure = answer["index_structure"]
+    assert answer["forms"]["index"]["latex"].split(" = ", 1)[1] == rendered(structure)
+    shape = [
+        size for letter, size in zip(structure["free"], structure["sizes"], strict=True) if letter
+    ]
+    inputs = case.sample()
+    assert shape == list(case.tensor(inputs).shape)
