@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from app.settings import Settings
 from tests.conftest import write_fixture_lessons
-from tests.e2e.conftest import REPO_ROOT, serving
+from tests.e2e.conftest import REPO_ROOT, patient, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -160,3 +160,29 @@ def test_the_comparison_fits_a_phone(
     )
     assert overflow <= 0, f"the practice page scrolls sideways by {overflow}px"
     assert console_errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_comparison_and_the_fix_have_no_serious_accessibility_violation(
+    feedback_server: str, browser: Browser, scheme: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = patient(context.new_page())
+    try:
+        page.goto(f"{feedback_server}/practice/{PROBLEM}")
+        check(page, "2 A x")
+        expect(card(page).locator(".comparison-plot")).to_have_attribute("data-figure", "drawn")
+        page.locator(f"#answer-{PROBLEM}").fill("(A + A^T) (x")
+        expect(card(page).locator(".input-error .suggestion-apply")).to_be_visible()
+        page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+        violations = page.evaluate(
+            # only what this feature adds: the verdict with its comparison, and the error box
+            """() => axe.run({ include: [[".verdict"], [".input-error"]] },
+                             { resultTypes: ["violations"] }).then((results) =>
+                 results.violations
+                   .filter((v) => v.impact === "serious" || v.impact === "critical")
+                   .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`))"""
+        )
+        assert violations == []
+    finally:
+        context.close()
