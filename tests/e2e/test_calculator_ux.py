@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -19,8 +20,8 @@ from tests.e2e.conftest import patient
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 375, "height": 812}
-# A long result: logistic loss, whose steps hold wide formulas.
-LOGISTIC = "sum(log(1 + exp(-y .* (X w))))"
+# A long result: regularised logistic loss, whose steps hold formulas wider than a phone.
+LOGISTIC = "sum(log(1 + exp(-y .* (X w)))) + lambda norm(w)^2"
 
 
 @pytest.fixture
@@ -50,8 +51,9 @@ def screenshot(page: Page, name: str) -> None:
 
 
 def test_on_a_phone_a_long_result_scrolls_inside_its_box(live_server: str, phone: Page) -> None:
-    phone.goto(f"{live_server}/calculator?expr={LOGISTIC}&wrt=w")
+    phone.goto(f"{live_server}/calculator?{urlencode({'expr': LOGISTIC, 'wrt': 'w'})}")
     expect(phone.locator("#calc-form")).to_have_attribute("data-state", "ready")
+    expect(phone.locator("#expression")).to_have_value(LOGISTIC)
     phone.evaluate("document.fonts.ready.then(() => true)")
     widest_step = phone.evaluate(
         "Math.max(...[...document.querySelectorAll('#steps .step-math')]"
