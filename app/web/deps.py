@@ -1,5 +1,8 @@
 """Dependencies routes receive: settings, templates, lessons, database sessions.
 
+The ones that only read app.state are ``async``, so FastAPI calls them on the event loop
+instead of sending each through the thread pool (a thread hop costs more than they do).
+
 Tests replace settings with ``app.dependency_overrides[get_settings] = lambda: Settings(...)``
 or by passing Settings to create_app; nothing reads a module-level global.
 """
@@ -18,7 +21,7 @@ from app.grading.worker import GradingPool
 from app.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -26,7 +29,7 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
 
@@ -47,7 +50,7 @@ def lesson_library_for(app: FastAPI, settings: Settings) -> LessonLibrary:
     return libraries[key]
 
 
-def get_lessons(request: Request, settings: SettingsDep) -> LessonLibrary:
+async def get_lessons(request: Request, settings: SettingsDep) -> LessonLibrary:
     return lesson_library_for(request.app, settings)
 
 
@@ -63,7 +66,7 @@ def get_db(request: Request) -> Iterator[Session]:
 DbDep = Annotated[Session, Depends(get_db)]
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
     """For async routes: open a short session inside ``run_in_threadpool``, never on the
     event loop (a SQLite writer may wait seconds for another worker's write)."""
     factory: sessionmaker[Session] = request.app.state.session_factory
@@ -73,7 +76,7 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
 
-def get_grading_pool(request: Request) -> GradingPool:
+async def get_grading_pool(request: Request) -> GradingPool:
     """The app's maths workers: every route that runs learner maths goes through them."""
     pool: GradingPool = request.app.state.grading_pool
     return pool

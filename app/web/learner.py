@@ -32,7 +32,6 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
@@ -78,11 +77,12 @@ def secret_key(settings: Settings) -> bytes:
     create_app refuses to start without a long enough ``MC_SECRET_KEY``."""
     if settings.secret_key:
         return settings.secret_key.encode()
-    return _stored_key(settings.data_dir.resolve())
+    return _stored_key(settings.data_dir)
 
 
 @lru_cache(maxsize=32)
-def _stored_key(data_dir: Path) -> bytes:
+def _stored_key(folder: Path) -> bytes:
+    data_dir = folder.resolve()
     path = data_dir / "secret_key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -136,11 +136,14 @@ def cookie_value(cookie: LearnerCookie, key: bytes) -> str:
 
 def read_learner(request: Request, settings: Settings) -> LearnerCookie:
     """This request's learner: the one the middleware read, else read from the cookie."""
-    found = request.scope.get("state", {}).get(SCOPE_KEY)
+    state = request.scope.setdefault("state", {})
+    found = state.get(SCOPE_KEY)
     if isinstance(found, LearnerCookie):
         return found
     secure = over_https(request.scope, settings)
-    return parse_cookie(request.cookies.get(COOKIE, ""), secret_key(settings), secure)
+    learner = parse_cookie(request.cookies.get(COOKIE, ""), secret_key(settings), secure)
+    state[SCOPE_KEY] = learner  # one learner per request, however often it is asked for
+    return learner
 
 
 def replace_learner(request: Request, cookie: LearnerCookie) -> None:
@@ -159,10 +162,12 @@ def write_learner(response: Response, cookie: LearnerCookie, settings: Settings)
 
 
 class LearnerCookieMiddleware:
-    """Reads the cookie once per request and issues it with the first HTML page.
+    """Issues the learner cookie with the first HTML page a new visitor gets.
 
-    Plain ASGI rather than BaseHTTPMiddleware: it only looks at headers, so responses
-    stream through untouched.
+    The cookie is read (and its signature checked) only when something asks for the
+    learner (read_learner) or an HTML page goes out, so /healthz, static files and other
+    answers that need no learner pay nothing for it. Plain ASGI rather than
+    BaseHTTPMiddleware: it only looks at headers, so responses stream through untouched.
     """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
@@ -177,22 +182,19 @@ class LearnerCookieMiddleware:
         if self._key is None:
             self._key = secret_key(self.settings)
         key = self._key
-        connection = HTTPConnection(scope)
         state = scope.setdefault("state", {})
-        state[SCOPE_KEY] = parse_cookie(
-            connection.cookies.get(COOKIE, ""), key, secure=over_https(scope, self.settings)
-        )
 
         async def send_with_cookie(message: Message) -> None:
-            # A route may have replaced the learner (sign-in): read it at response time.
-            cookie = state.get(SCOPE_KEY)
-            if (
-                message["type"] == "http.response.start"
-                and isinstance(cookie, LearnerCookie)
-                and cookie.changed
-            ):
-                headers = MutableHeaders(scope=message)
-                if headers.get("content-type", "").startswith("text/html"):
+            if message["type"] != "http.response.start":
+                await send(message)
+                return
+            headers = MutableHeaders(scope=message)
+            if headers.get("content-type", "").startswith("text/html"):
+                # A route may have replaced the learner (sign-in): read it at response time.
+                cookie = state.get(SCOPE_KEY)
+                if not isinstance(cookie, LearnerCookie):
+                    cookie = read_learner(Request(scope), self.settings)
+                if cookie.changed:
                     headers.append("set-cookie", _set_cookie_header(cookie, key))
                     cookie.changed = False
             await send(message)

@@ -6,7 +6,7 @@ the lesson's text, the problems marked solved, the proxy's root path). A later r
 the same key gets the stored bytes, gzip-compressed once when it was stored, and a browser
 that already holds them gets a 304 from ``If-None-Match``.
 
-Pages for a signed-in account are rendered every time: their header carries the account's
+Pages for a signed-in learner are rendered every time: their header carries the account's
 name and a form token that changes on each render. They still get an ETag.
 """
 
@@ -22,9 +22,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.web.accounts import current_account
+from app.web.learner import read_learner
 
 # Pages are private (a new visitor's first page sets the learner cookie) and revalidated
 # on each visit, which the ETag makes a 304 when nothing changed.
@@ -110,7 +111,7 @@ def page_response(request: Request, page: RenderedPage, status_code: int = 200) 
     return Response(body, status_code, headers=headers, media_type="text/html")
 
 
-def render_page(
+async def render_page(
     request: Request,
     templates: Jinja2Templates,
     name: str,
@@ -121,15 +122,23 @@ def render_page(
 
     ``key`` must name everything the page depends on besides who is signed in (which
     this adds). ``context`` may be a function, so a cached page skips building it.
+
+    A page in the cache goes out from the event loop, with no thread and no query; one to
+    render (the template may look up the signed-in account) is rendered on the thread pool.
     """
     cache: PageCache = request.app.state.page_cache
-    anonymous = current_account(request) is None
+    # A cookie that names no account cannot be signed in: no need to ask the database.
+    anonymous = read_learner(request, request.app.state.settings).user_id is None
     full_key = (name, key, request.scope.get("root_path", ""), request.url.path)
     page = cache.get(full_key) if anonymous else None
     if page is None:
-        values = context() if callable(context) else context
-        html = templates.get_template(name).render({"request": request, **values})
-        page = RenderedPage.of(html.encode())
+
+        def render() -> RenderedPage:
+            values = context() if callable(context) else context
+            html = templates.get_template(name).render({"request": request, **values})
+            return RenderedPage.of(html.encode())
+
+        page = await run_in_threadpool(render)
         if anonymous:
             cache.put(full_key, page)
     return page_response(request, page)

@@ -16,6 +16,8 @@ from app.settings import Settings
 from app.web.learner import read_learner
 
 REQUEST_ID_HEADER = b"x-request-id"
+NO_MATHS_PREFIXES = ("/static/", "/healthz")
+"""Paths that never run learner maths, so they need no lane (nor the cookie it reads)."""
 
 
 def request_id_of(scope: Scope) -> str:
@@ -51,15 +53,17 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request_id = request_id_of(scope)
-        token = current_lane.set(lane_of(scope, self.settings))
+        header = (REQUEST_ID_HEADER, request_id.encode())
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER, request_id.encode()))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), header]}
             await send(message)
 
+        if scope["path"].startswith(NO_MATHS_PREFIXES):
+            await self.app(scope, receive, send_with_id)
+            return
+        token = current_lane.set(lane_of(scope, self.settings))
         try:
             await self.app(scope, receive, send_with_id)
         finally:

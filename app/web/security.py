@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 
 from fastapi import FastAPI
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
@@ -68,24 +68,30 @@ class SecurityHeaders:
             # The same for browsers that predate frame-ancestors. Any other value names who
             # may embed us, which X-Frame-Options cannot express: frame-ancestors alone.
             self.headers.append(("x-frame-options", "DENY"))
+        # Encoded once: each response only appends the ones it does not set itself.
+        self._headers = [(name.encode(), value.encode()) for name, value in self.headers]
+        self._https_headers = [*self._headers, (b"strict-transport-security", HSTS.encode())]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = list(self.headers)
-        if over_https(scope, self.settings):
-            extra.append(("strict-transport-security", HSTS))
+        extra = self._https_headers if over_https(scope, self.settings) else self._headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in extra:
-                    if name not in headers:  # a response that sets its own keeps it
-                        headers.append(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                # A response that sets one of its own keeps it.
+                headers += [item for item in extra if item[0] not in present]
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+_NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""No route reads a body sent with these, so it is never parsed and needs no limit."""
 
 
 class _BodyTooLarge(Exception):
@@ -102,7 +108,7 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in _NO_BODY_METHODS:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
