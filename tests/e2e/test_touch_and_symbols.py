@@ -193,7 +193,7 @@ def test_the_symbol_bar_is_one_tab_stop_and_arrows_move_along_it(
     page.keyboard.press("Shift+Tab")
     expect(bar.get_by_role("button", name="transpose")).to_be_focused()
     page.keyboard.press("ArrowRight")
-    expect(bar.get_by_role("button", name="inverse")).to_be_focused()
+    expect(bar.get_by_role("button", name="inverse, power −1")).to_be_focused()
     page.keyboard.press("End")
     expect(bar.get_by_role("button", name="move the caret right")).to_be_focused()
     page.keyboard.press("Enter")

@@ -22,22 +22,22 @@ from tests.conftest import REPO_ROOT, write_fixture_lessons
 # before it, is what the box holds; it must read.
 FILLED: dict[str, tuple[str, list[str]]] = {
     "transpose": ("A", []),
-    "inverse": ("", ["A"]),
+    "inverse, power −1": ("", ["A"]),
     "elementwise product": ("A", ["B"]),
     "norm": ("", ["x"]),
-    "trace": ("", ["A"]),
-    "determinant": ("", ["X"]),
+    "tr, trace": ("", ["A"]),
+    "det, determinant": ("", ["X"]),
     "fraction": ("", ["x^T x", "2"]),
     "2 by 2 matrix": ("", ["1", "2", "3", "4"]),
 }
 # What each reads as: the kind of node and the shape, so ⊙ is not read as a matrix product.
 READ_AS: dict[str, tuple[str, list[int | str]]] = {
     "transpose": ("A^{\\top}", ["n", "m"]),
-    "inverse": ("A^{-1}", ["n", "n"]),
+    "inverse, power −1": ("A^{-1}", ["n", "n"]),
     "elementwise product": ("\\odot", ["n", "m"]),
     "norm": ("\\lVert", []),
-    "trace": ("\\operatorname{tr}", []),
-    "determinant": ("\\det", []),
+    "tr, trace": ("\\operatorname{tr}", []),
+    "det, determinant": ("\\det", []),
     "fraction": ("\\frac", []),
     "2 by 2 matrix": ("\\begin{bmatrix}", [2, 2]),
 }
