@@ -16,7 +16,6 @@ on the contour plot of f.
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from app.grading.comparison_figures import field_figure, patch_figure
 from app.grading.equivalence import declared_with, merged_variables
 from app.grading.numeric import SEED, value_of
 from app.mathcore.evaluate import Array, Evaluator
@@ -32,7 +32,7 @@ from app.mathcore.sampling import assign_sizes, draw
 from app.mathcore.tree import Differential, Expr
 from app.mathcore.values import to_json
 from app.mathcore.variables import Variable
-from app.viz.plotting import COLORS, Figure, arrow, base_layout, clean, point_trace
+from app.viz.plotting import Figure
 
 DECIMALS = 2
 """The point's entries are rounded to this many decimals: short enough to retype."""
@@ -48,12 +48,14 @@ AGREEMENT = 1e-4
 do not (a kink nearby), another point is drawn."""
 DIFFERS = 1e-8
 """Entries differ when they differ by more than this, relative (the grader's tolerance)."""
-GRID = 25
-"""Samples per axis of the contour plot: 625 values of f."""
-ARROWS = 7
-"""Arrows per axis of each gradient field."""
-TRUTH_COLOR = "#c92a2a"
-ANSWER_COLOR = COLORS["newton"]
+FIELD_DESCRIPTION = (
+    "The contour plot of f around the point, in the plane of {wrt}, with the true gradient "
+    "field (red) and your answer's (purple): where they differ, your answer does."
+)
+PATCH_DESCRIPTION = (
+    "A small square around the point {wrt}, mapped by f (grey), by the true linearisation "
+    "f + J d (red) and by your answer's (purple): near the point the true one matches f."
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class AnswerComparison:
     """None when the shapes differ, or the two happen to agree at this one point."""
     finite_difference: FiniteDifference | None = None
     figure: Figure | None = None
+    figure_description: str | None = None
+    """What the figure shows, in words (its caption and its text alternative)."""
     wrt: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -117,6 +121,7 @@ class AnswerComparison:
             if check is None
             else {"value": to_json(check.value), "step": check.step, "formula": check.formula},
             "figure": self.figure,
+            "figure_description": self.figure_description,
             "wrt": self.wrt,
         }
 
@@ -169,7 +174,9 @@ def compare_answer(
             None if f_parsed is None else (f_parsed.expr, expected_parsed.expr, answer_parsed.expr)
         )
         answer_value = value_of(evaluator, answer_parsed.expr)
-        return _compared(values, sizes, truth, answer_value, check, wrt, trees)
+        return _compared(
+            values, sizes, truth, answer_value, check, wrt, trees, derivative_of, layout
+        )
     if fallback is not None:  # no point where the differences agree: show the values alone
         values, truth = fallback
         answer_value = value_of(Evaluator(values, sizes), answer_parsed.expr)
@@ -185,13 +192,24 @@ def _compared(
     check: FiniteDifference | None,
     wrt: str | None,
     trees: tuple[Expr, Expr, Expr] | None,
+    derivative_of: DerivativeOf | None = None,
+    layout: str = "numerator",
 ) -> AnswerComparison:
-    """``trees``: f, the expected answer and the answer, for the figure (when checked)."""
-    figure = None
-    scalar_gradient = check is not None and truth.shape == (2, 1)
-    if trees is not None and wrt is not None and scalar_gradient and answer is not None:
+    """``trees``: f, the expected answer and the answer, for a figure (once checked)."""
+    figure = description = None
+    if trees is not None and wrt is not None and check is not None and answer is not None:
         f, expected, given = trees
-        figure = field_figure(f, expected, given, values, sizes, wrt)
+        plane = values[wrt].shape == (2, 1)
+        if plane and truth.shape == (2, 1):  # the gradient of f(x₁, x₂)
+            figure = field_figure(f, expected, given, values, sizes, wrt)
+            description = FIELD_DESCRIPTION.format(wrt=wrt)
+        elif plane and truth.shape == answer.shape == (2, 2):
+            kind = derivative_of.kind if derivative_of else None
+            if kind != "hessian":  # a Jacobian: figures use one row per output
+                flip = layout == "denominator"
+                truth_rows, answer_rows = (truth.T, answer.T) if flip else (truth, answer)
+                figure = patch_figure(f, truth_rows, answer_rows, values, sizes, wrt)
+                description = PATCH_DESCRIPTION.format(wrt=wrt)
     ordered = {wrt: values[wrt]} if wrt else {}
     ordered.update({n: v for n, v in values.items() if n != wrt})
     return AnswerComparison(
@@ -202,6 +220,7 @@ def _compared(
         first_difference=first_difference(answer, truth),
         finite_difference=check,
         figure=figure,
+        figure_description=description if figure is not None else None,
         wrt=wrt,
     )
 
@@ -351,137 +370,3 @@ def _second_differences(
         f"+ f({wrt} − h eᵢ − h eⱼ)) / 4h² for each pair of entries, with h = {step_text(h)}"
     )
     return FiniteDifference(hessian, h, formula)
-
-
-def field_figure(
-    f: Expr,
-    truth: Expr,
-    answer: Expr,
-    values: Mapping[str, Array],
-    sizes: Mapping[str, int],
-    wrt: str,
-) -> Figure | None:
-    """The contour plot of f in the plane of ``wrt`` (two entries; the other variables held
-    at the point), with the true gradient field and the learner's, and both at the point.
-
-    ``None`` unless f is a scalar and both gradients are 2×1 at every sample drawn.
-    """
-    center = values[wrt]
-    if center.shape != (2, 1):
-        return None
-    half = max(1.0, math.ceil(float(np.abs(center).max()) * 0.75))
-    axis_x = np.linspace(center[0, 0] - half, center[0, 0] + half, GRID)
-    axis_y = np.linspace(center[1, 0] - half, center[1, 0] + half, GRID)
-
-    def at(x: float, y: float, expr: Expr) -> Array | None:
-        point = np.array([[x], [y]])
-        return value_of(Evaluator({**values, wrt: point}, sizes), expr)
-
-    heights = np.full((GRID, GRID), np.nan)
-    for i, y in enumerate(axis_y):
-        for j, x in enumerate(axis_x):
-            value = at(float(x), float(y), f)
-            if value is not None and value.shape == (1, 1):
-                heights[i, j] = value[0, 0]
-    if not np.isfinite(heights).any():
-        return None
-    arrows_x = np.linspace(axis_x[0], axis_x[-1], ARROWS + 2)[1:-1]
-    arrows_y = np.linspace(axis_y[0], axis_y[-1], ARROWS + 2)[1:-1]
-    fields: dict[str, list[tuple[float, float, float, float]]] = {"truth": [], "answer": []}
-    for y in arrows_y:
-        for x in arrows_x:
-            for key, expr in (("truth", truth), ("answer", answer)):
-                value = at(float(x), float(y), expr)
-                if value is not None and value.shape == (2, 1):
-                    fields[key].append((float(x), float(y), value[0, 0], value[1, 0]))
-    cell = float(arrows_x[1] - arrows_x[0]) if ARROWS > 1 else half
-    norms = [math.hypot(dx, dy) for field in fields.values() for _, _, dx, dy in field]
-    top = max(norms, default=0.0) or 1.0
-    at_truth = at(center[0, 0], center[1, 0], truth)
-    at_answer = at(center[0, 0], center[1, 0], answer)
-    contour = {
-        "type": "contour",
-        "x": clean(axis_x, 5),
-        "y": clean(axis_y, 5),
-        "z": [clean(row, 5) for row in heights],
-        "colorscale": "Blues",
-        "reversescale": True,
-        "opacity": 0.5,  # light enough for both fields' arrows to read on it
-        "ncontours": 16,
-        "contours": {"coloring": "heatmap", "showlines": True},
-        "line": {"color": "rgba(30,30,30,0.35)", "width": 1},
-        "showscale": False,
-        "name": "f",
-        "hovertemplate": "f(%{x:.2f}, %{y:.2f}) = %{z:.3g}<extra></extra>",
-    }
-    traces: list[dict[str, Any]] = [
-        contour,
-        _arrow_trace(fields["truth"], top, cell, "∇f, the derivative", TRUTH_COLOR, "solid"),
-        _arrow_trace(fields["answer"], top, cell, "your answer", ANSWER_COLOR, "solid"),
-        point_trace(center[0, 0], center[1, 0], "the point", COLORS["point"]),
-    ]
-    annotations = []
-    reach = half / 2
-    for value, color, label in ((at_truth, TRUTH_COLOR, "∇f"), (at_answer, ANSWER_COLOR, "yours")):
-        if value is None or value.shape != (2, 1):
-            continue
-        norm = math.hypot(value[0, 0], value[1, 0])
-        if norm == 0:
-            continue
-        shown = reach * math.sqrt(norm / top) / norm
-        start = (center[0, 0], center[1, 0])
-        tip = (start[0] + value[0, 0] * shown, start[1] + value[1, 0] * shown)
-        annotations.append(arrow(start, tip, color, label))
-    layout = base_layout(
-        xaxis={
-            "range": [float(axis_x[0]), float(axis_x[-1])],
-            "title": {"text": f"{wrt}<sub>1</sub>"},
-            "fixedrange": True,
-            "constrain": "domain",
-        },
-        yaxis={
-            "range": [float(axis_y[0]), float(axis_y[-1])],
-            "title": {"text": f"{wrt}<sub>2</sub>"},
-            "fixedrange": True,
-            "scaleanchor": "x",
-            "constrain": "domain",
-        },
-        annotations=annotations,
-        uirevision="comparison",
-    )
-    return {"data": traces, "layout": layout}
-
-
-def _arrow_trace(
-    field: list[tuple[float, float, float, float]],
-    top: float,
-    cell: float,
-    name: str,
-    color: str,
-    dash: str,
-) -> dict[str, Any]:
-    """Arrows of one field as one trace; lengths grow like sqrt(|g|), one scale for both
-    fields so the longer arrow is the larger gradient."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for x0, y0, gx, gy in field:
-        norm = math.hypot(gx, gy)
-        if not math.isfinite(norm) or norm == 0:
-            continue
-        length = 0.85 * cell * math.sqrt(norm / top)
-        dx, dy = gx / norm, gy / norm
-        x1, y1 = x0 + dx * length, y0 + dy * length
-        head = 0.3 * length
-        left = (x1 + head * (-dx + 0.5 * dy), y1 + head * (-dy - 0.5 * dx))
-        right = (x1 + head * (-dx - 0.5 * dy), y1 + head * (-dy + 0.5 * dx))
-        xs += [x0, x1, left[0], None, x1, right[0], None]
-        ys += [y0, y1, left[1], None, y1, right[1], None]
-    return {
-        "type": "scatter",
-        "mode": "lines",
-        "name": name,
-        "x": [None if v is None else round(float(v), 4) for v in xs],
-        "y": [None if v is None else round(float(v), 4) for v in ys],
-        "line": {"color": color, "width": 1.6, "dash": dash},
-        "hoverinfo": "skip",
-    }

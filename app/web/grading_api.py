@@ -91,8 +91,12 @@ class ComparisonModel(BaseModel):
     finite_difference: FiniteDifferenceModel | None = None
     figure: dict[str, Any] | None = Field(
         default=None,
-        description="Plotly JSON: the contour plot of f with the true gradient field and "
-        "the answer's, for a gradient in two variables.",
+        description="Plotly JSON: for a gradient in two variables, the contour plot of f "
+        "with the true gradient field and the answer's; for the Jacobian of a map of the "
+        "plane, a square around the point mapped by f and by both linearisations.",
+    )
+    figure_description: str | None = Field(
+        default=None, description="What the figure shows, in words (its text alternative)."
     )
     wrt: str | None = None
 

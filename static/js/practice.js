@@ -269,9 +269,12 @@ function comparisonView(comparison) {
     const plot = document.createElement("div");
     plot.className = "comparison-plot";
     plot.setAttribute("role", "img");
-    plot.setAttribute("aria-label", `The contour plot of f with the true gradient field and yours around ${comparison.wrt} = the point`);
+    plot.setAttribute("aria-label", comparison.figure_description ?? "The two answers in a figure");
     plot.dataset.figure = "drawing";
-    box.append(plot);
+    const caption = document.createElement("p");
+    caption.className = "muted small comparison-caption";
+    caption.textContent = comparison.figure_description ?? "";
+    box.append(caption, plot);
     draw(plot, comparison.figure)
       .then(() => { plot.dataset.figure = "drawn"; })
       .catch(() => { plot.dataset.figure = "failed"; plot.textContent = "The figure could not be drawn."; });

@@ -35,6 +35,17 @@ problems:
     derivative_of: {f: x^T A x, wrt: x}
     solution: |
       $\mathrm{d}f = \mathrm{d}x^\top A x + x^\top A\,\mathrm{d}x$, so $\nabla f = (A + A^\top) x$.
+  - id: feedback-jacobian
+    title: The Jacobian of an entrywise product
+    prompt: |
+      Find the Jacobian of $g(x) = x \odot (A x)$.
+    variables:
+      x: {shape: [n]}
+      A: {shape: [n, n]}
+    answer: diag(A x) + diag(x) A
+    derivative_of: {f: x .* (A x), wrt: x}
+    solution: |
+      By the product rule, $J = \operatorname{diag}(Ax) + \operatorname{diag}(x) A$.
 """
 
 
@@ -186,3 +197,18 @@ def test_the_comparison_and_the_fix_have_no_serious_accessibility_violation(
         assert violations == []
     finally:
         context.close()
+
+
+def test_a_wrong_jacobian_shows_both_linearisations_of_a_square(
+    feedback_server: str, page: Page, console_errors: list[str]
+) -> None:
+    page.goto(f"{feedback_server}/practice/feedback-jacobian")
+    page.locator("#answer-feedback-jacobian").fill("diag(A x)")
+    page.get_by_role("button", name="Check").click()
+    problem = page.locator("#problem-feedback-jacobian")
+    expect(problem).to_have_attribute("data-state", "ready")
+    plot = problem.locator(".comparison-plot")
+    expect(plot).to_have_attribute("data-figure", "drawn")
+    expect(plot.locator(".legendtext", has_text="the true linearisation")).to_be_visible()
+    expect(problem.locator(".comparison-caption")).to_contain_text("true linearisation")
+    assert console_errors == []

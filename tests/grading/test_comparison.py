@@ -154,9 +154,32 @@ def test_a_gradient_in_two_variables_gets_the_two_fields_on_the_contour_plot() -
     assert labels == ["∇f", "yours"]
 
 
-def test_no_figure_beyond_two_variables_or_for_a_jacobian() -> None:
+def test_a_jacobian_of_the_plane_gets_the_two_linearisations_of_a_square() -> None:
+    comparison = compared(LIBRARY.by_id["jacobian-of-x-hadamard-ax"], "diag(A x)")
+    figure = comparison.figure
+    assert figure is not None and comparison.figure_description is not None
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["f of the square", "the true linearisation", "yours", "f at the point"]
+    A, x = comparison.at["A"], comparison.at["x"]
+
+    def f(v: Any) -> Any:
+        return v * (A @ v)
+
+    jacobian = np.diag((A @ x)[:, 0]) + np.diag(x[:, 0]) @ A  # NumPy, by the product rule
+    # each polyline starts at a corner of the square: d = (-r, -r) for the first line
+    d = np.array([[-0.5], [-0.5]])
+    curved, truth, yours = figure["data"][0], figure["data"][1], figure["data"][2]
+    np.testing.assert_allclose([curved["x"][0], curved["y"][0]], f(x + d)[:, 0], rtol=1e-4)
+    linear = f(x) + jacobian @ d
+    np.testing.assert_allclose([truth["x"][0], truth["y"][0]], linear[:, 0], rtol=1e-4)
+    mine = f(x) + np.diag((A @ x)[:, 0]) @ d
+    np.testing.assert_allclose([yours["x"][0], yours["y"][0]], mine[:, 0], rtol=1e-4)
+
+
+def test_no_figure_beyond_two_variables_or_for_a_hessian() -> None:
     assert compared(LIBRARY.by_id["trace-of-product-gradient"], "A").figure is None
     assert compared(LIBRARY.by_id["jacobian-of-linear-map"], "A^T A").figure is None
+    assert compared(LIBRARY.by_id["quadratic-form-hessian"], "2 A").figure is None
 
 
 def test_an_answer_of_another_shape_is_shown_with_its_shape() -> None:
