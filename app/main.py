@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.grading.worker import GradingPool
+from app.logs import configure_logging
 from app.settings import Settings, check_settings, get_settings
 from app.store.db import make_engine, make_session_factory
 from app.store.migrate import upgrade_to_head
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. Lessons are loaded here, so a broken lesson file fails at start-up."""
     settings = settings or get_settings()
     check_settings(settings)  # production without a proper MC_SECRET_KEY does not start
+    configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

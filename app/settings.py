@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     """``/api/parse``, sent while the learner types."""
     rate_limit_plots: str = "30/second;1800/minute"
     """The explore figures, sent while the learner drags a point."""
+    log_format: Literal["text", "json"] = "text"
+    """``MC_LOG_FORMAT=json``: one JSON object per log line, with the request id (app.logs)."""
+    access_log: bool = False
+    """``MC_ACCESS_LOG=1``: one log record per request (then run uvicorn with
+    ``--no-access-log``, so each request is logged once)."""
     https: bool = False
     """``MC_HTTPS=1``: the app is reached only over HTTPS (a TLS proxy in front), so the
     learner cookie is always ``Secure`` and every response carries HSTS, whatever scheme

@@ -7,11 +7,13 @@ response headers, so it costs microseconds on every request.
 from __future__ import annotations
 
 import secrets
+import time
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.grading.worker import current_lane
+from app.logs import access_log, request_id_var
 from app.settings import Settings
 from app.web.learner import read_learner
 
@@ -54,17 +56,39 @@ class RequestContext:
             return
         request_id = request_id_of(scope)
         header = (REQUEST_ID_HEADER, request_id.encode())
+        status = 0
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message = {**message, "headers": [*message.get("headers", ()), header]}
             await send(message)
 
-        if scope["path"].startswith(NO_MATHS_PREFIXES):
-            await self.app(scope, receive, send_with_id)
-            return
-        token = current_lane.set(lane_of(scope, self.settings))
+        id_token = request_id_var.set(request_id)  # every log record of this request names it
+        started = time.perf_counter()
+        lane_token = None
+        if not scope["path"].startswith(NO_MATHS_PREFIXES):
+            lane_token = current_lane.set(lane_of(scope, self.settings))
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            current_lane.reset(token)
+            if lane_token is not None:
+                current_lane.reset(lane_token)
+            if self.settings.access_log:
+                client = scope.get("client")
+                access_log.info(
+                    "%s %s %s",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "client": client[0] if client else None,
+                        "request_id": request_id,
+                    },
+                )
+            request_id_var.reset(id_token)
