@@ -222,3 +222,27 @@ def test_lesson_objectives_and_questions_show_typeset_maths(live_server: str, pa
             break
     if not all(seen.values()):
         pytest.skip(f"no lesson writes maths in its objectives and titles: {seen}")
+
+
+def test_the_hessian_eigenvectors_show_in_two_colours_labelled_by_eigenvalue(
+    live_server: str, page: Page
+) -> None:
+    page.goto(f"{live_server}/explore/gradient")
+    widget = page.locator('.widget[data-widget="hessian"]')  # x^2 - y^2 at (0, 0)
+    expect(ready(widget)).to_have_attribute("data-figure", "drawn")
+    widget.scroll_into_view_if_needed()
+    legend = widget.locator(".legend .traces")
+    entries = legend.filter(has_text="eigenvector")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_have_text("eigenvector of λ₁ = −2")
+    expect(entries.nth(1)).to_have_text("eigenvector of λ₂ = 2")
+    strokes = entries.evaluate_all(
+        "items => items.map(i => getComputedStyle(i.querySelector('.legendlines path')).stroke)"
+    )
+    assert len(set(strokes)) == 2, strokes
+    # each is drawn on the plot in its legend's colour
+    drawn = widget.locator(".scatterlayer .trace path.js-line").evaluate_all(
+        "paths => paths.map(p => getComputedStyle(p).stroke)"
+    )
+    assert all(stroke in drawn for stroke in strokes)
+    screenshot(page, "explore-hessian-eigenvectors")
