@@ -10,7 +10,7 @@
 const SCROLL_BOXES = [
   ".math.block",
   ".math.display",
-  ".prose table",
+  "table",
   "pre",
   ".result-math",
   ".step-math",
