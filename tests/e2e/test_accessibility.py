@@ -22,8 +22,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
-from tests.e2e.conftest import patient, settled_widgets
+from app.settings import Settings
+from app.store.accounts import set_role
+from tests.e2e.conftest import REPO_ROOT, patient, serving, settled_widgets, write_practice_content
 
 pytestmark = pytest.mark.e2e
 
@@ -96,6 +100,19 @@ def calculator_with_errors(page: Page, servers: dict[str, str]) -> None:
     expect(page.locator("#result-error")).to_be_visible()
 
 
+def signed_in_insight(page: Page, servers: dict[str, str]) -> None:
+    # The progress page's account (signed_in_progress ran first), made an instructor.
+    signed_in_progress(page, servers)
+    username = page.locator(".site-account-name").inner_text()
+    engine = create_engine(servers["database"])
+    with Session(engine) as session:
+        assert set_role(session, username, "instructor")
+        session.commit()
+    engine.dispose()
+    page.goto(f"{servers['practice']}/insight")
+    expect(page.locator(".insight-problem").first).to_be_visible()
+
+
 def practice_with_feedback(page: Page, servers: dict[str, str]) -> None:
     page.goto(f"{servers['practice']}/practice/{PRACTICE_PROBLEM}")
     box = page.locator(f"#answer-{PRACTICE_PROBLEM}")
@@ -157,10 +174,26 @@ PAGES: dict[str, Setup] = {
     "explore-descent": open_path("/explore/descent"),
     "reference": open_path("/reference"),
     "progress": signed_in_progress,
+    "insight": signed_in_insight,
     "sign-in-refused": refused_sign_in,
     "sign-up": open_path("/signup"),
     "not-found": open_path("/no-such-page"),
 }
+
+
+@pytest.fixture(scope="module")
+def practice_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The base URL and database URL of a server with the browser tests' practice problems
+    (as ``practice_server``), whose database the insight page's test can make an instructor
+    in."""
+    database = f"sqlite:///{tmp_path_factory.mktemp('axe-data') / 'e2e.db'}"
+    settings = Settings(
+        base_dir=REPO_ROOT,
+        content_root=write_practice_content(tmp_path_factory.mktemp("axe-content")),
+        database_url=database,
+    )
+    with serving(settings) as base_url:
+        yield base_url, database
 
 
 @pytest.fixture(scope="module")
@@ -216,9 +249,9 @@ def settle(page: Page, width: int) -> None:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_accessibility_violation(
-    axe_pages: dict[str, Page], live_server: str, practice_server: str, name: str
+    axe_pages: dict[str, Page], live_server: str, practice_app: tuple[str, str], name: str
 ) -> None:
-    servers = {"live": live_server, "practice": practice_server}
+    servers = {"live": live_server, "practice": practice_app[0], "database": practice_app[1]}
     for page in axe_pages.values():
         page.set_viewport_size(WIDTHS[1280])
         PAGES[name](page, servers)
