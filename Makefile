@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test fuzz lint bench screenshots chromium install install-dev clean
+.PHONY: run test fuzz lint bench screenshots chromium wrk install install-dev clean
 
 # Stamps: reinstall only when pyproject.toml changes.
 $(PY):
@@ -43,6 +43,17 @@ chromium:
 		fi; \
 	fi
 
+# bench/load.py drives the server with wrk, from Debian's package.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+		else \
+			echo "The load benchmark needs wrk: run 'sudo apt-get install wrk'" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
 test: $(VENV)/.installed-dev chromium
 	$(PY) -m app check-content
 	$(PY) -m pytest
@@ -59,8 +70,8 @@ lint: $(VENV)/.installed-dev
 	$(PY) -m mypy --strict app
 
 # bench/widgets.py drives Chromium with Playwright, a dev extra.
-bench: $(VENV)/.installed-dev chromium
-	@set -e; found=0; for script in bench/*.py; do \
+bench: $(VENV)/.installed-dev chromium wrk
+	@set -e; found=0; for script in bench/[!_]*.py; do \
 		[ -e "$$script" ] || continue; found=1; \
 		echo "== $$script"; $(PY) "$$script"; \
 	done; [ $$found = 1 ] || echo "No bench/*.py scripts yet."

@@ -1,7 +1,7 @@
 """Load: the app under 32 concurrent connections, against the framework's own ceiling.
 
 Starts the app as `make run` does, with 2 worker processes (uvicorn, a throwaway SQLite
-file), and a bare FastAPI app (bench/bare_app.py) the same way, then drives each target
+file), and a bare FastAPI app (bench/_bare_app.py) the same way, then drives each target
 with wrk (32 connections, 2 threads) for a few seconds, in rounds, so that every target is
 measured at the same points of a noisy machine's load; each figure is the median over the
 rounds. Targets: /healthz on both apps, a lesson page, the calculator page, a static asset,
@@ -212,7 +212,7 @@ def report(results: dict[str, list[Run]], names: list[str], seconds: int, rounds
         SECTION,
         "",
         f"`bench/load.py`, one run on {machine()}. The app as `make run` starts it with",
-        f"{WORKERS} worker processes and `MC_RATE_LIMIT=0`; the bare app (`bench/bare_app.py`) the",
+        f"{WORKERS} worker processes and `MC_RATE_LIMIT=0`; the bare app (`bench/_bare_app.py`) the",
         f"same way. wrk with {CONNECTIONS} connections and {THREADS} threads, on the same machine, {seconds} s per",
         f"target in each of {rounds} rounds; medians over the rounds. Errors are non-2xx/3xx",
         "answers and socket errors, summed over the rounds.",
@@ -275,7 +275,7 @@ def main() -> None:
         }
         with (
             serve("app.main:create_app", True, env) as app,
-            serve("bench.bare_app:app", False, env) as bare,
+            serve("bench._bare_app:app", False, env) as bare,
         ):
             plan = targets(first_lesson(app), versioned_asset(app))
             bases = {"app": app, "bare": bare}

@@ -3,7 +3,7 @@
 Its /healthz answers what ours does, so the difference between the two is what our
 middleware, settings and routing cost.
 
-    .venv/bin/python -m uvicorn bench.bare_app:app --workers 2
+    .venv/bin/python -m uvicorn bench._bare_app:app --workers 2
 """
 
 from __future__ import annotations
