@@ -89,10 +89,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: str, factory: bool, env: dict[str, str]) -> Iterator[str]:
+def serve(app: str, factory: bool, env: dict[str, str], workers: int = WORKERS) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", app, *(["--factory"] if factory else [])]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     command += ["--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
