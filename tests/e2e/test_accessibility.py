@@ -281,3 +281,35 @@ def test_callouts_have_distinct_names(axe_pages: dict[str, Page], live_server: s
     settle(page, page.viewport_size["width"] if page.viewport_size else 1280)
     start_axe(page)
     assert [rule["id"] for rule in axe_violations(page) if rule["id"] == "landmark-unique"] == []
+
+
+def test_a_box_is_a_tab_stop_exactly_while_it_scrolls(
+    axe_pages: dict[str, Page], live_server: str
+) -> None:
+    page = axe_pages["light"]
+    page.set_viewport_size(WIDTHS[375])
+    PAGES["lesson"](page, {"live": live_server})
+    settle(page, 375)
+    marked = page.locator("[data-scroll-focus=auto]")
+    assert marked.count() > 0, "nothing on the lesson scrolls sideways at 375 px"
+    box = marked.first
+    expect(box).to_have_attribute("tabindex", "0")
+    assert box.evaluate("(el) => el.tagName === 'TABLE' || el.getAttribute('aria-label') !== null")
+    # The keyboard scrolls it once it has the focus.
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    expect(box).not_to_have_js_property("scrollLeft", 0)
+    # At 1280 px the boxes that fit again are tab stops no more.
+    page.set_viewport_size(WIDTHS[1280])
+    settle(page, 1280)
+    still = page.evaluate(
+        """() => [...document.querySelectorAll("[data-scroll-focus=auto]")].filter(
+             (el) => el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1
+           ).length"""
+    )
+    fitting = page.evaluate(
+        """() => [...document.querySelectorAll(".math.block, .prose table")].filter(
+             (el) => el.scrollWidth <= el.clientWidth + 1 && el.hasAttribute("tabindex")
+           ).length"""
+    )
+    assert (still, fitting) == (0, 0)
