@@ -9,6 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from tests.conftest import REPO_ROOT
+
 OK_CASES = [
     (
         "/api/viz/jacobian",
@@ -190,3 +192,12 @@ def test_an_explore_page_opens_on_the_learners_function(client: TestClient) -> N
     soup = BeautifulSoup(client.get("/explore/gradient", params={"f": "x y"}).text, "html.parser")
     assert soup.select("div.widget")[0]["data-f"] == "x y"
     assert client.get("/explore/nothing").status_code == 404
+
+
+def test_the_widgets_recolour_the_servers_ink_for_the_theme() -> None:
+    # static/js/widgets/common.js swaps this exact colour for the page's text colour, so the
+    # points and the level-set tangent stay visible in the dark theme.
+    from app.viz.plotting import COLORS
+
+    common = (REPO_ROOT / "static" / "js" / "widgets" / "common.js").read_text()
+    assert f'export const INK = "{COLORS["point"]}";' in common

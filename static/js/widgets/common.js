@@ -264,11 +264,23 @@ export const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom
 // update then redraws only the marker, the arrows and the tangent plane.
 const lastTraces = new WeakMap();
 
+// The server draws points and the level-set tangent in INK (COLORS["point"] in
+// app/viz/plotting.py), a near-black that vanishes on the dark theme's background: each
+// trace in INK is drawn in the page's own text colour instead, in either theme.
+export const INK = "#111827";
+
+function inked(trace) {
+  const ink = getComputedStyle(document.documentElement).getPropertyValue("--fg").trim();
+  if (!ink || !JSON.stringify(trace).includes(INK)) return trace;
+  const recolour = (part) => (part?.color === INK ? { ...part, color: ink } : part);
+  return { ...trace, line: recolour(trace.line), marker: recolour(trace.marker) };
+}
+
 function reuseUnchanged(div, traces) {
   const before = lastTraces.get(div) ?? [];
   const now = traces.map((trace, i) => {
     const json = JSON.stringify(trace);
-    return before[i]?.json === json ? before[i] : { json, trace };
+    return before[i]?.json === json ? before[i] : { json, trace: inked(trace) };
   });
   lastTraces.set(div, now);
   return now.map(({ trace }) => trace);
