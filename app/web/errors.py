@@ -58,7 +58,12 @@ async def _suggestion(request: Request, exc: MathError) -> str | None:
         return None
     try:
         suggestion: str | None = await pool.run(
-            suggestion_for, source["text"], exc, source.get("variables"), source.get("expected")
+            suggestion_for,
+            source["text"],
+            exc,
+            source.get("variables"),
+            source.get("expected"),
+            time_limit=pool.extra_time_limit,  # an extra: the request's own call came first
         )
     except MathError:  # the time limit, a busy lane: no suggestion, the error stands
         return None

@@ -73,6 +73,14 @@ TEXT_BODIES: dict[str, Callable[[str], Any]] = {
     "/api/parse": lambda t: {"expression": t},
     "/api/derivative": lambda t: {"expression": t, "wrt": "x"},
     "/api/check": lambda t: {"expected": "2 x", "answer": t, "variables": {"x": {"shape": [3]}}},
+    # With explain, a wrong answer costs a second maths call (the comparison).
+    "/api/check?explain": lambda t: {
+        "expected": "2 x",
+        "answer": t,
+        "variables": {"x": {"shape": [2]}},
+        "explain": True,
+        "derivative_of": {"f": "x^T x", "wrt": "x"},
+    },
     "/api/check-derivation": lambda t: {"lines": ["x^T x", t], "wrt": "x"},
     "/api/problems/least-squares/attempt": lambda t: {"answer": t},
     "/api/viz/jacobian": lambda t: {"f": t, "point": [1, 1]},
