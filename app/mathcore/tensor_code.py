@@ -252,13 +252,13 @@ def _einsum_body(form: IndexForm, writer: _NamedWriter) -> list[str]:
             operands.append(f"np.eye({_dim(delta.a.size)})")
             subscripts.append(delta.a.letter + delta.b.letter)
         present = set("".join(subscripts))
-        for slot in form.free:
+        for slot in (*form.free, *term.summed):
             if slot is not None and slot.letter not in present:
                 operands.append(f"np.ones({_dim(slot.size)})")
                 subscripts.append(slot.letter)
         if operands:
             spec = ",".join(subscripts) + "->" + output
-            einsum = f'np.einsum("{spec}", {", ".join(operands)})'
+            einsum = f'np.einsum("{spec}", {", ".join(operands)}, optimize=True)'
             lines.append(f"    tensor = tensor + {_scaled(writer, term.coefficient, einsum)}")
         else:
             lines.append(f"    tensor = tensor + {_scalar(writer, term.coefficient)}")

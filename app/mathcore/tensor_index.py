@@ -19,6 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from app.mathcore import build
+from app.mathcore.errors import UnsupportedError
 from app.mathcore.evaluate import Array, Evaluator
 from app.mathcore.printing import latex_name, to_latex, to_text
 from app.mathcore.shapes import is_one
@@ -105,7 +106,7 @@ class _Letters:
                 out.append(None)
                 continue
             if self.used >= len(DUMMY_LETTERS):
-                raise ValueError("too many summed indices")
+                raise UnsupportedError("this derivative needs too many summed indices", None)
             out.append(Index(DUMMY_LETTERS[self.used], size))
             self.used += 1
         return out[0], out[1]
@@ -194,9 +195,7 @@ def _tidy(term: IndexTerm) -> IndexTerm:
     kept: list[Delta] = []
     while deltas:
         delta = deltas.pop(0)
-        if delta.a == delta.b:
-            if delta.a in summed:  # Σ_a δ_aa = the size: not produced by the rules above
-                raise ValueError("a trace of a delta")
+        if delta.a == delta.b:  # δ_kk = 1; Σ_a δ_aa is the size, counted below
             continue
         if delta.a in summed or delta.b in summed:
             gone, stays = (delta.a, delta.b) if delta.a in summed else (delta.b, delta.a)
@@ -206,6 +205,14 @@ def _tidy(term: IndexTerm) -> IndexTerm:
             kept = [Delta(*(stays if s == gone else s for s in (d.a, d.b))) for d in kept]
             continue
         kept.append(delta)
+    # A summed index on nothing counts its range: Σ_a 1 = size (tr of a broadcast scalar).
+    used = {slot for e in entries for slot in (e.rows, e.cols)} | {
+        slot for d in kept for slot in (d.a, d.b)
+    }
+    for index in [i for i in summed if i not in used]:
+        if isinstance(index.size, int):
+            coefficient = build.multiply(coefficient, build.number(index.size))
+            summed.remove(index)
     return IndexTerm(coefficient, entries, kept, summed)
 
 
@@ -272,9 +279,10 @@ def render(form: IndexForm, lhs: tuple[str, str], latex: bool, hessian: bool = F
     elif hessian:
         left = f"∂²{fname}/∂{xname}_{top}∂{xname}_{bottom}"
     elif latex:
-        left = rf"\frac{{\partial {fname}_{{{top}}}}}{{\partial {xname}_{{{bottom}}}}}"
+        f_entry = f"{fname}_{{{top}}}" if top else fname
+        left = rf"\frac{{\partial {f_entry}}}{{\partial {xname}_{{{bottom}}}}}"
     else:
-        left = f"∂{fname}_{top}/∂{xname}_{bottom}"
+        left = f"∂{fname}_{top}/∂{xname}_{bottom}" if top else f"∂{fname}/∂{xname}_{bottom}"
     pieces: list[str] = []
     for number, term in enumerate(form.terms):
         negative, coefficient = _coefficient(term.coefficient, latex)
@@ -354,14 +362,14 @@ def tensor_value(form: IndexForm, evaluator: Evaluator) -> Array:
                 operands.append(np.eye(evaluator.size(delta.a.size)))
                 subscripts.append(delta.a.letter + delta.b.letter)
             present = set("".join(subscripts))
-            for slot in form.free:
+            for slot in (*form.free, *term.summed):
                 if slot is not None and slot.letter not in present:
                     operands.append(np.ones(evaluator.size(slot.size)))
                     subscripts.append(slot.letter)
             output = _indices(form.free)
             coefficient = float(evaluator(term.coefficient)[0, 0])
             if operands:
-                value = np.einsum(",".join(subscripts) + "->" + output, *operands)
+                value = np.einsum(",".join(subscripts) + "->" + output, *operands, optimize=True)
             else:
                 value = np.ones(())
             total = total + coefficient * np.reshape(value, sizes)

@@ -340,3 +340,31 @@ def test_the_worked_example_in_docs_expressions() -> None:
         assert result.tensor.forms["kronecker"].text.endswith(f" = {text}")
         np.testing.assert_array_equal(result.tensor.matrix(Evaluator(values)), matrix)
         assert result.tensor.tensor(Evaluator(values))[0, 1, 0, 2] == 1.0  # ∂F_12/∂X_13
+
+
+# A scalar broadcast over a matrix inside tr: the index form sums over an index that no entry
+# carries (Σ_a 1 = n), which once vanished from its value while the Kronecker form held.
+BROADCAST = [
+    ("tr(tr(X) - X)", lambda X: np.trace(np.trace(X) * np.ones((3, 3)) - X), "3 δ_kl - δ_kl"),
+    ("tr(sum(X) - X^T)", lambda X: np.trace(X.sum() * np.ones((3, 3)) - X.T), "3 - δ_lk"),
+]
+
+
+@pytest.mark.parametrize(("expression", "reference", "index"), BROADCAST)
+@pytest.mark.parametrize("sizes", ["declared", "named"])
+def test_index_form_counts_a_sum_over_a_broadcast_scalar(
+    expression: str, reference: Callable[[np.ndarray], Any], index: str, sizes: str
+) -> None:
+    shape: list[Any] = [3, 3] if sizes == "declared" else ["n", "n"]
+    result = differentiate(parse(expression, {"X": {"shape": shape}}), "X", "jacobian")
+    assert result.status == "verified", result.check.message
+    assert result.tensor is not None
+    X = np.random.default_rng(7).standard_normal((3, 3))
+    evaluator = Evaluator({"X": X}, {"n": 3})
+    numeric = finite_difference(lambda Y: np.asarray(reference(Y)), X)
+    np.testing.assert_allclose(result.tensor.tensor(evaluator), numeric, rtol=1e-6, atol=1e-8)
+    text = result.tensor.forms["index"].text
+    if sizes == "declared":
+        assert text == f"∂F/∂X_kl = {index}"
+    else:
+        assert "Σ_" in text  # Σ_a over 1..n: the size stays a sum when it has no number
