@@ -116,3 +116,21 @@ def test_numeric_slices_from_a_response_with_values(
     )
     expect(view).to_be_hidden()
     assert console_errors == []
+
+
+def test_the_hessian_by_a_matrix_from_the_gallery(
+    live_server: str, page: Page, console_errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/calculator")
+    page.get_by_role("button", name="Hessian of tr(XᵀAX)").click()
+    expect(page.locator("#calc-form")).to_have_attribute("data-state", "ready")
+    expect(page.locator("#verified-badge")).to_have_text("✓ verified numerically")
+    view = page.locator("#tensor-view")
+    expect(view.locator('[data-form="kronecker"] annotation')).to_contain_text(r"\otimes")
+    expect(view.locator('[data-form="index"] annotation')).to_contain_text(r"\delta_{jl}")
+    view.get_by_label("Fix an entry of the gradient").check()
+    expect(view.get_by_test_id("tensor-slice").locator("annotation")).to_contain_text(
+        r"\partial^2 f"
+    )
+    assert page.locator(".katex-error").count() == 0
+    assert console_errors == []
