@@ -82,4 +82,8 @@ function schedule() {
 check();
 document.fonts?.ready.then(schedule);
 window.addEventListener("resize", schedule);
-new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+// A plot redraws its own nodes on every frame of a drag: those changes move no box.
+const inPlot = (record) => record.target.closest?.(".js-plotly-plot");
+new MutationObserver((records) => {
+  if (!records.every(inPlot)) schedule();
+}).observe(document.body, { childList: true, subtree: true });
