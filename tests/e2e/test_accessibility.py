@@ -45,11 +45,6 @@ LAYOUT_RULES = [
 ]
 # Moderate and minor rules that the pages broke once: each stays fixed.
 FIXED_RULES = {"empty-table-header"}
-# Violations in markup this module's change does not own, reported to its owners: rule →
-# the element they are in. Each entry goes once its owner fixes it.
-#   The symbol bar's buttons (templates/_macros/symbol_bar.html) are named "transpose",
-#   "fraction"… while they show "ᵀ", "(…)/(…)": WCAG 2.5.3 wants the shown text in the name.
-ELSEWHERE = {"label-content-name-mismatch": ".symbol-bar"}
 PRACTICE_PROBLEM = "e2e-least-squares"
 PASSWORD = "a long enough password"
 ACCOUNT_NUMBERS = itertools.count(1)
@@ -211,7 +206,7 @@ def start_axe(page: Page, rules: list[str] | None = None) -> None:
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(url=AXE_URL)
     page.evaluate(
-        """([elsewhere, rules]) => {
+        """(rules) => {
           const options = { resultTypes: ["violations"] };
           if (rules) options.runOnly = { type: "rule", values: rules };
           window.axeRun = axe.run(document, options).then((results) =>
@@ -219,8 +214,6 @@ def start_axe(page: Page, rules: list[str] | None = None) -> None:
               id: rule.id,
               impact: rule.impact,
               nodes: rule.nodes
-                .filter((node) => !(rule.id in elsewhere &&
-                  document.querySelector(node.target[0])?.closest(elsewhere[rule.id])))
                 // KaTeX draws a formula as aria-hidden HTML beside MathML that screen readers
                 // read but that is clipped from view, so axe finds no *visible* text in a
                 // header cell holding only maths; a screen reader reads the MathML.
@@ -230,7 +223,7 @@ def start_axe(page: Page, rules: list[str] | None = None) -> None:
             })).filter((rule) => rule.nodes.length > 0),
           );
         }""",
-        [ELSEWHERE, rules],
+        rules,
     )
 
 
