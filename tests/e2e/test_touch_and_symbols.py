@@ -141,7 +141,7 @@ def test_the_symbol_bar_types_maths_by_touch_and_the_box_keeps_the_focus(
 ) -> None:
     page.goto(f"{live_server}/calculator")
     box = page.locator("#expression")
-    bar = page.get_by_role("toolbar", name="Symbols for Expression")
+    bar = page.get_by_role("toolbar", name="Maths symbols")
     preview = page.locator("#expression-preview")
     expect(bar).to_have_attribute("data-ready", "true")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -187,7 +187,7 @@ def test_the_symbol_bar_is_one_tab_stop_and_arrows_move_along_it(
     live_server: str, page: Page
 ) -> None:
     page.goto(f"{live_server}/calculator")
-    bar = page.get_by_role("toolbar", name="Symbols for Expression")
+    bar = page.get_by_role("toolbar", name="Maths symbols")
     expect(bar).to_have_attribute("data-ready", "true")
     page.locator("#expression").focus()
     page.keyboard.press("Shift+Tab")

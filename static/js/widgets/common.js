@@ -272,8 +272,11 @@ export const INK = "#111827";
 function inked(trace) {
   const ink = getComputedStyle(document.documentElement).getPropertyValue("--fg").trim();
   if (!ink || !JSON.stringify(trace).includes(INK)) return trace;
-  const recolour = (part) => (part?.color === INK ? { ...part, color: ink } : part);
-  return { ...trace, line: recolour(trace.line), marker: recolour(trace.marker) };
+  const copy = { ...trace };
+  for (const key of ["line", "marker"]) {
+    if (copy[key]?.color === INK) copy[key] = { ...copy[key], color: ink };
+  }
+  return copy;
 }
 
 function reuseUnchanged(div, traces) {
