@@ -114,7 +114,12 @@ def test_a_share_link_reopens_the_same_question_and_result(
 ) -> None:
     page.goto(f"{live_server}/calculator")
     type_expression(page, "x^T A x")
-    # A symmetric A, a Hessian, in denominator layout: each setting changes the answer.
+    # x and A of k entries, a symmetric A, a Hessian, in denominator layout: each setting
+    # changes the answer or its shape.
+    for name, shape in (("x", "k"), ("A", "k, k")):
+        page.locator(f"input.shape-input[data-name={name}]").fill(shape)
+        page.locator(f"input.shape-input[data-name={name}]").dispatch_event("change")
+        expect(page.locator("#expression-preview")).to_have_attribute("data-state", "ready")
     page.locator("input[type=checkbox][data-name=A][value=symmetric]").check()
     expect(page.locator("#expression-preview")).to_have_attribute("data-state", "ready")
     page.locator("input[name=kind][value=hessian]").check()
@@ -124,6 +129,7 @@ def test_a_share_link_reopens_the_same_question_and_result(
     latex = page.locator("#result-math annotation").text_content()
     title = page.locator("#result-title").text_content()
     assert latex == "2 A" and title == "Hessian (denominator layout)"
+    expect(page.locator("#result-shape")).to_contain_text("shape k×k ·")
     link = page.url
 
     fresh = patient(browser.new_context().new_page())
@@ -132,6 +138,9 @@ def test_a_share_link_reopens_the_same_question_and_result(
         expect(fresh.locator("#calc-form")).to_have_attribute("data-state", "ready")
         expect(fresh.locator("#result-math annotation")).to_have_text(latex)
         expect(fresh.locator("#result-title")).to_have_text(title)
+        # (the rest of the line is the numerical check's error, which may differ in its digits)
+        expect(fresh.locator("#result-shape")).to_contain_text("shape k×k ·")
+        expect(fresh.locator("input.shape-input[data-name=A]")).to_have_value("k, k")
         expect(fresh.locator("#expression")).to_have_value("x^T A x")
         expect(fresh.locator("input[name=kind][value=hessian]")).to_be_checked()
         expect(fresh.locator("input[name=layout][value=denominator]")).to_be_checked()
