@@ -7,12 +7,12 @@ app's own origin: the pages' CSP (``script-src 'self'``) refuses an inline scrip
 /static is allowed like the app's own scripts.
 
 Each page is opened once per theme, in the state a learner sees it in (a calculator result
-and an error, a verdict on a practice answer, a signed-in progress page), and checked at both
-widths by resizing, so the sweep stays short: every rule at 1280 px, and at 375 px the rules
-whose outcome depends on the layout (no element of the site shows on phones only). /docs and /redoc are left out: they are Swagger
-UI's and ReDoc's markup, third-party pages the app only serves (tests/e2e/test_api_docs_in_
-browser.py checks that they load).
-"""
+and an error, a verdict on a practice answer, a signed-in progress page, an instructor's
+insight page), and checked at both widths by resizing, so the sweep stays short: every rule
+at 1280 px, and at 375 px the rules whose outcome depends on the layout (no element of the
+site shows on phones only). /docs and /redoc are left out: they are Swagger UI's and ReDoc's
+markup, third-party pages the app only serves (tests/e2e/test_api_docs_in_browser.py checks
+that they load)."""
 
 from __future__ import annotations
 
