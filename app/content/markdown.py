@@ -170,9 +170,13 @@ def _render_callout(
     kind, _, title = token.info.strip().partition(" ")
     # The title may hold inline maths, so it goes through the inline renderer like body text.
     title_html = render_inline(title.strip(), env) if title.strip() else _CALLOUT_LABELS[kind]
+    # Named by its own title, and a note rather than a landmark: a lesson with two examples
+    # would otherwise have two landmarks of one name ("Example").
+    number = env["callouts"] = int(env.get("callouts", 0)) + 1
+    title_id = f"callout-{number}-title"
     return (
-        f'<aside class="callout callout-{kind}" aria-label="{_CALLOUT_LABELS[kind]}">\n'
-        f'<p class="callout-title">{title_html}</p>\n<div class="callout-body">\n'
+        f'<aside class="callout callout-{kind}" role="note" aria-labelledby="{title_id}">\n'
+        f'<p class="callout-title" id="{title_id}">{title_html}</p>\n<div class="callout-body">\n'
     )
 
 

@@ -101,7 +101,7 @@ class ProblemDetail(ProblemSummary):
 
 
 class AttemptRequest(BaseModel):
-    answer: str | None = Field(default=None, max_length=10_000, examples=["2 X^T (X w - y)"])
+    answer: str | None = Field(default=None, max_length=10_000, examples=["3 B^T y"])
     lines: list[str] | None = Field(default=None, max_length=30)
     explain: bool = Field(
         default=False,

@@ -148,3 +148,15 @@ def test_a_widget_s_caption_and_task_go_under_it_not_into_its_settings() -> None
     assert widget is not None and "data-caption" not in widget.attrs
     assert figure.select_one("figcaption .math") is not None
     assert "Find the bottom." in figure.select_one("figcaption .widget-task").get_text()
+
+
+def test_each_callout_is_a_note_named_by_its_own_title() -> None:
+    html = render_markdown(
+        "::: example First\nOne.\n:::\n\n::: example\nTwo.\n:::\n\n::: tip Third\nThree.\n:::\n"
+    ).html
+    page = BeautifulSoup(html, "html.parser")
+    callouts = page.select("aside.callout")
+    assert [c["role"] for c in callouts] == ["note"] * 3
+    titles = [page.find(id=c["aria-labelledby"]).get_text() for c in callouts]  # type: ignore[union-attr]
+    assert titles == ["First", "Example", "Third"]
+    assert len({c["aria-labelledby"] for c in callouts}) == 3

@@ -263,11 +263,6 @@ def test_no_serious_accessibility_violation(
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/content/markdown.py names every callout by its kind (aria-label='Example'): "
-    "two examples in one lesson are two landmarks of one name; name each by its title",
-)
 def test_callouts_have_distinct_names(axe_pages: dict[str, Page], live_server: str) -> None:
     page = axe_pages["light"]
     PAGES["lesson"](page, {"live": live_server})
