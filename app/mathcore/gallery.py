@@ -58,11 +58,4 @@ GALLERY: tuple[Example, ...] = (
     Example("Softmax (Jacobian)", "softmax(z)", "z", "Machine learning"),
     Example("Hessian of a quadratic form", "x^T A x", "x", "Hessians", kind="hessian"),
     Example("Hessian of log-sum-exp", "logsumexp(z)", "z", "Hessians", kind="hessian"),
-    Example("Hessian of tr(XᵀAX)", "tr(X^T A X)", "X", "Hessians", kind="hessian"),
-    Example("Hessian of log det X", "log(det(X))", "X", "Hessians", kind="hessian"),
-    Example("Matrix product AXB", "A X B", "X", "Matrix by matrix"),
-    Example("Inverse", "inv(X)", "X", "Matrix by matrix"),
-    Example("Gram matrix XᵀX", "X^T X", "X", "Matrix by matrix"),
-    Example("A sigmoid layer by its weights", "sigmoid(W x)", "W", "Matrix by matrix"),
-    Example("Outer product x xᵀ", "x x^T", "x", "Matrix by matrix"),
 )

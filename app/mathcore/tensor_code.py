@@ -9,7 +9,8 @@ learner text. Every matrix that the derivative uses is computed once and named
 from __future__ import annotations
 
 from app.mathcore.codegen import HELPERS, Writer, numpy_code, python_name, shape_checks
-from app.mathcore.printing import to_text
+from app.mathcore.differentials import rebuild
+from app.mathcore.printing import to_latex, to_text
 from app.mathcore.sampling import assign_sizes
 from app.mathcore.tensor import (
     Commutation,
@@ -266,7 +267,7 @@ def _einsum_body(form: IndexForm, writer: _NamedWriter) -> list[str]:
 
 
 def einsum_code(tensor: TensorDerivative, variables: dict[str, Variable]) -> str:
-    """``dF_dX`` returning ``T[i, j, k, l] = ∂F_ij/∂X_kl`` with ``numpy.einsum``, shaped
+    """``d_f_d_X`` returning ``T[i, j, k, l] = ∂F_ij/∂X_kl`` with ``numpy.einsum``, shaped
     F's shape then X's (a vector has one axis, a scalar none)."""
     writer = _NamedWriter()
     body = _einsum_body(tensor.index, writer)
@@ -282,6 +283,24 @@ def einsum_code(tensor: TensorDerivative, variables: dict[str, Variable]) -> str
         "    return tensor",
     ]
     return "\n".join(lines) + "\n"
+
+
+def subexpressions(tensor: TensorDerivative) -> list[tuple[str, str, str]]:
+    """The names ``t_0, t_1, …`` of the einsum code with what each stands for, in terms of
+    the names before it: (name, LaTeX, text)."""
+    writer = _NamedWriter()
+    _einsum_body(tensor.index, writer)
+    out: list[tuple[str, str, str]] = []
+    for expr, name in writer.names.items():
+
+        def visit(node: Expr, top: Expr = expr) -> Expr:
+            if node is not top and node in writer.names:
+                return Symbol(writer.names[node], node.shape)
+            return rebuild(node, visit)
+
+        shown = visit(expr)
+        out.append((name, to_latex(shown), to_text(shown)))
+    return out
 
 
 # ------------------------------------------------------------------------------- self-check

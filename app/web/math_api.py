@@ -14,6 +14,7 @@ from app.mathcore.evaluate import EvaluationError, Evaluator
 from app.mathcore.parse import parse
 from app.mathcore.printing import to_latex, to_text
 from app.mathcore.tensor import kronecker_latex, kronecker_text
+from app.mathcore.tensor_code import subexpressions
 from app.mathcore.tensor_derivative import VEC_CONVENTION
 from app.mathcore.tensor_index import structure
 from app.mathcore.values import JSONValue, bind_values, to_json
@@ -125,6 +126,12 @@ class IndexStructureModel(BaseModel):
     terms: list[IndexTermModel]
 
 
+class NamedModel(BaseModel):
+    name: str = Field(examples=["t_0"])
+    latex: str
+    text: str
+
+
 class SlicesModel(BaseModel):
     function_shape: list[int] = Field(description="The shape of F ([] scalar, [n] vector)")
     variable_shape: list[int] = Field(description="The shape of X")
@@ -172,6 +179,10 @@ class DerivativeResponse(BaseModel):
     )
     einsum: str | None = Field(
         default=None, description="numpy.einsum code for the tensor ∂F_ij/∂X_kl"
+    )
+    subexpressions: list[NamedModel] | None = Field(
+        default=None,
+        description="What the names t_0, t_1, … of the einsum code stand for, in order",
     )
     selfcheck: str | None = Field(
         default=None,
@@ -270,6 +281,11 @@ def compute_derivative(request: DerivativeRequest) -> DerivativeResponse:
         vec_convention=VEC_CONVENTION if tensor is not None else None,
         slices=slices,
         einsum=result.einsum or None,
+        subexpressions=(
+            [NamedModel(name=n, latex=la, text=te) for n, la, te in subexpressions(tensor)]
+            if tensor is not None
+            else None
+        ),
         selfcheck=result.selfcheck or None,
     )
 

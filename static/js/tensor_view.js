@@ -231,7 +231,20 @@ function show(detail) {
     response.wrt_latex = `{${detail.request?.wrt ?? "X"}}`;
     items.push(explorer(response));
   }
-  if (response.einsum) items.push(codeBlock("numpy.einsum code for ∂F_ij/∂X_kl", response.einsum));
+  if (response.einsum) {
+    const block = codeBlock("numpy.einsum code for ∂F_ij/∂X_kl", response.einsum);
+    const names = response.subexpressions ?? [];
+    if (names.length) {
+      const list = element("ul", { class: "tensor-names" });
+      for (const named of names) {
+        const item = element("li", { "data-name": named.name });
+        renderTex(item, `${named.name.replace(/_(\d+)$/, "_{$1}")} = ${named.latex}`, false);
+        list.append(item);
+      }
+      block.append(element("p", { class: "muted small", text: "where, computed once each:" }), list);
+    }
+    items.push(block);
+  }
   if (response.selfcheck) items.push(codeBlock("Self-check against central differences", response.selfcheck));
   view.replaceChildren(...items);
   view.hidden = false;

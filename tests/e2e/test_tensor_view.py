@@ -118,16 +118,22 @@ def test_numeric_slices_from_a_response_with_values(
     assert console_errors == []
 
 
-def test_the_hessian_by_a_matrix_from_the_gallery(
-    live_server: str, page: Page, console_errors: list[str]
-) -> None:
+def test_the_hessian_by_a_matrix(live_server: str, page: Page, console_errors: list[str]) -> None:
     page.goto(f"{live_server}/calculator")
-    page.get_by_role("button", name="Hessian of tr(XᵀAX)").click()
+    page.locator("#expression").fill("tr(X^T A X)")
+    expect(page.locator("#expression-preview")).to_have_attribute("data-state", "ready")
+    page.locator("#wrt").select_option("X")
+    page.locator('input[name="kind"][value="hessian"]').check()
+    page.get_by_role("button", name="Differentiate").click()
     expect(page.locator("#calc-form")).to_have_attribute("data-state", "ready")
     expect(page.locator("#verified-badge")).to_have_text("✓ verified numerically")
     view = page.locator("#tensor-view")
     expect(view.locator('[data-form="kronecker"] annotation')).to_contain_text(r"\otimes")
     expect(view.locator('[data-form="index"] annotation')).to_contain_text(r"\delta_{jl}")
+    # the einsum code's t_0 is A + A^T, listed under the code
+    expect(view.locator('.tensor-names [data-name="t_0"] annotation')).to_have_text(
+        r"t_{0} = A + A^{\top}"
+    )
     view.get_by_label("Fix an entry of the gradient").check()
     expect(view.get_by_test_id("tensor-slice").locator("annotation")).to_contain_text(
         r"\partial^2 f"

@@ -193,3 +193,14 @@ def test_index_structure_is_the_index_form_shown(client: TestClient, case: Tenso
     ]
     inputs = case.sample()
     assert shape == list(case.tensor(inputs).shape)
+
+
+def test_the_einsum_names_are_listed_with_what_they_stand_for(client: TestClient) -> None:
+    status, body = post(client, {"expression": "sigmoid(W x)", "wrt": "W"})
+    assert status == 200, body
+    named = [(n["name"], n["text"]) for n in body["subexpressions"]]
+    assert named == [("t_0", "W x"), ("t_1", "sigmoid(t_0)"), ("t_2", "t_1 .* (ones(n) - t_1)")]
+    assigned = [
+        line.split(" = ")[0].strip() for line in body["einsum"].splitlines() if " t_" in line[:8]
+    ]
+    assert assigned == ["t_0", "t_1", "t_2"]
