@@ -2,7 +2,7 @@
 // The address bar keeps the whole question (share link): expr, wrt, layout, kind and one
 // v=name:shape:properties per declared variable, e.g. ?expr=x^T A x&wrt=x&v=A:n,n:symmetric.
 import { renderTex } from "./math.js";
-import { readingNotes } from "./preview.js";
+import { readingNotes, suggestionLine } from "./preview.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("calc-form");
@@ -56,7 +56,15 @@ function showCaretMessage(box, text, error) {
   message.className = "error-message";
   message.textContent = error.message;
   parts.push(message);
+  // The server's one most likely fix, as a button that puts it in the box and reads it.
+  if (error.suggestion) parts.push(suggestionLine(error.suggestion, applySuggestion));
   box.replaceChildren(...parts);
+}
+
+function applySuggestion(fixed) {
+  input.value = fixed;
+  input.focus();
+  input.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
 function showInputError(error) {

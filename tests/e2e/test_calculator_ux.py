@@ -163,3 +163,16 @@ def test_denominator_layout_shows_no_numerator_layout_note(live_server: str, pag
     expect(page.locator("#result-title")).to_have_text("Gradient (denominator layout)")
     notes = page.locator("#result-notes li").all_inner_texts()
     assert not [note for note in notes if "numerator layout" in note]
+
+
+def test_a_misspelt_function_offers_its_fix_as_a_button(live_server: str, page: Page) -> None:
+    page.goto(f"{live_server}/calculator")
+    type_expression(page, "sigmod(W x)", state="error")
+    error = page.locator("#expression-error")
+    expect(error).to_be_visible()
+    fix = error.get_by_role("button", name="Did you mean sigmoid(W x)? Use it")
+    fix.click()
+    expect(page.locator("#expression")).to_have_value("sigmoid(W x)")
+    expect(page.locator("#expression-preview")).to_have_attribute("data-state", "ready")
+    expect(error).to_be_hidden()
+    expect(page.locator("#expression")).to_be_focused()
