@@ -21,6 +21,8 @@ def main(argv: list[str]) -> int:
 
 
 def check_content(argv: list[str]) -> int:
+    from app.content.lesson_maths import check_lesson_maths
+    from app.content.lessons import LessonError, LessonLibrary
     from app.content.placeholders import check_placeholders
     from app.content.problems import ProblemError, ProblemLibrary
     from app.grading.content_check import check_content
@@ -33,6 +35,12 @@ def check_content(argv: list[str]) -> int:
         pass  # check_content has reported it
     else:
         problems.extend(check_placeholders(library.by_id.values()))
+    try:
+        lessons = LessonLibrary(content_dir / "lessons").all()
+    except LessonError:
+        pass  # check_content has reported it
+    else:
+        problems.extend(check_lesson_maths(lessons))  # maths outside $…$ shows as raw text
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

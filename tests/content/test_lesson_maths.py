@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from app.__main__ import main
 from app.content.lesson_maths import check_lesson_maths, undelimited_maths
 from app.content.lessons import load_lesson
 from app.content.markdown import render_markdown
+from tests.conftest import write_fixture_lessons
 
 LESSON = r"""
 ---
@@ -95,3 +97,17 @@ def test_the_check_names_the_file_and_each_text_with_plain_maths(tmp_path: Path)
     assert all(str(tmp_path / "01-traces.md") in problem for problem in problems)
     assert "objective 'Read a gradient off tr(G^T dX)' writes tr(G^T as plain text" in problems[0]
     assert "title 'Writing d(X^{-1}) as -X^{-2} dX' writes d(X^{-1}), -X^{-2}" in problems[1]
+
+
+def test_check_content_fails_on_an_objective_with_raw_maths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_fixture_lessons(tmp_path / "content")
+    main(["check-content", str(content)])
+    assert "tr(A^T)" not in capsys.readouterr().err
+    lesson = sorted((content / "lessons").glob("*.md"))[0]
+    text = lesson.read_text(encoding="utf-8")
+    raw = "objectives:\n  - Show that tr(A^T) = tr(A)\n"
+    lesson.write_text(text.replace("---\n", "---\n" + raw, 1), encoding="utf-8")
+    assert main(["check-content", str(content)]) == 1
+    assert "tr(A^T)" in capsys.readouterr().err
