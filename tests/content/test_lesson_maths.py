@@ -107,7 +107,8 @@ def test_check_content_fails_on_an_objective_with_raw_maths(
     assert "tr(A^T)" not in capsys.readouterr().err
     lesson = sorted((content / "lessons").glob("*.md"))[0]
     text = lesson.read_text(encoding="utf-8")
-    raw = "objectives:\n  - Show that tr(A^T) = tr(A)\n"
-    lesson.write_text(text.replace("---\n", "---\n" + raw, 1), encoding="utf-8")
+    assert "  - Differentiate $x^2$\n" in text
+    raw = text.replace("  - Differentiate $x^2$\n", "  - Show that tr(A^T) = tr(A)\n")
+    lesson.write_text(raw, encoding="utf-8")
     assert main(["check-content", str(content)]) == 1
     assert "tr(A^T)" in capsys.readouterr().err
