@@ -23,6 +23,8 @@ from app.web.deps import PoolDep
 router = APIRouter(prefix="/api", tags=["maths"])
 
 MAX_BODY_TEXT = 10_000
+MAX_SLICE_ENTRIES = 20_000
+"""The largest tensor sent whole for the slice explorer (the value itself may be larger)."""
 ERROR_RESPONSE: dict[int | str, dict[str, Any]] = {
     422: {
         "description": "The expression cannot be read or differentiated",
@@ -238,6 +240,12 @@ def compute_derivative(request: DerivativeRequest) -> DerivativeResponse:
                 value = to_json(evaluator(result.expr))
             else:
                 value = to_json(tensor.matrix(evaluator))
+            if tensor is not None and tensor.entries(evaluator) > MAX_SLICE_ENTRIES:
+                notes.append(
+                    f"The tensor has {tensor.entries(evaluator):,} entries: the slice explorer "
+                    f"gets the numbers for at most {MAX_SLICE_ENTRIES:,}, so it shows symbols."
+                )
+            elif tensor is not None:
                 slices = SlicesModel(
                     function_shape=_sizes(tensor.function.shape, evaluator),
                     variable_shape=_sizes(tensor.wrt.shape, evaluator),

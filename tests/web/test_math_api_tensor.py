@@ -204,3 +204,17 @@ def test_the_einsum_names_are_listed_with_what_they_stand_for(client: TestClient
         line.split(" = ")[0].strip() for line in body["einsum"].splitlines() if " t_" in line[:8]
     ]
     assert assigned == ["t_0", "t_1", "t_2"]
+
+
+def test_a_large_tensor_has_its_value_but_no_slices(client: TestClient) -> None:
+    # 12×12 by 12×12: 20,736 entries, over the 20,000 sent whole for the slice explorer
+    eye = np.eye(12).tolist()
+    body = {"expression": "A X", "wrt": "X", "at": {"A": eye, "X": eye}}
+    status, answer = post(client, body)
+    assert status == 200, answer
+    np.testing.assert_array_equal(np.asarray(answer["value"]), np.eye(144))  # I ⊗ A, A = I
+    assert answer["slices"] is None
+    assert any("slice explorer" in note for note in answer["notes"])
+    body["at"] = {"A": np.eye(11).tolist(), "X": np.eye(11).tolist()}  # 14,641 entries
+    status, answer = post(client, body)
+    assert np.asarray(answer["slices"]["tensor"]).shape == (11, 11, 11, 11)
