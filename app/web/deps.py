@@ -43,10 +43,14 @@ def lesson_library_for(app: FastAPI, settings: Settings) -> LessonLibrary:
     create_app calls this once so a broken lesson fails at start-up; routes call it through
     get_lessons, which also honours settings overridden in tests.
     """
+    last: tuple[Settings, LessonLibrary] | None = getattr(app.state, "last_lesson_library", None)
+    if last is not None and last[0] is settings:
+        return last[1]  # the same settings as the last request: no paths to build
     libraries: dict[tuple[str, bool], LessonLibrary] = app.state.lesson_libraries
     key = (str(settings.lessons_dir), settings.debug)
     if key not in libraries:
         libraries[key] = LessonLibrary(settings.lessons_dir, watch=settings.debug)
+    app.state.last_lesson_library = (settings, libraries[key])
     return libraries[key]
 
 

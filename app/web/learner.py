@@ -100,7 +100,9 @@ def _stored_key(folder: Path) -> bytes:
     return path.read_text(encoding="utf-8").strip().encode()
 
 
+@lru_cache(maxsize=16)
 def serializer(key: bytes, salt: str = SALT) -> URLSafeTimedSerializer:
+    """One serializer per key and salt (it keeps no state between calls)."""
     return URLSafeTimedSerializer(key, salt=salt)
 
 
@@ -188,8 +190,12 @@ class LearnerCookieMiddleware:
             if message["type"] != "http.response.start":
                 await send(message)
                 return
-            headers = MutableHeaders(scope=message)
-            if headers.get("content-type", "").startswith("text/html"):
+            # A scan of the raw headers: most responses are not HTML and need nothing more.
+            if any(
+                name == b"content-type" and value.startswith(b"text/html")
+                for name, value in message.get("headers", ())
+            ):
+                headers = MutableHeaders(scope=message)
                 # A route may have replaced the learner (sign-in): read it at response time.
                 cookie = state.get(SCOPE_KEY)
                 if not isinstance(cookie, LearnerCookie):

@@ -66,7 +66,7 @@ class RequestContext:
             await send(message)
 
         id_token = request_id_var.set(request_id)  # every log record of this request names it
-        started = time.perf_counter()
+        started = time.perf_counter() if self.settings.access_log else 0.0
         lane_token = None
         if not scope["path"].startswith(NO_MATHS_PREFIXES):
             lane_token = current_lane.set(lane_of(scope, self.settings))
