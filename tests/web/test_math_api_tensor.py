@@ -218,3 +218,27 @@ def test_a_large_tensor_has_its_value_but_no_slices(client: TestClient) -> None:
     body["at"] = {"A": np.eye(11).tolist(), "X": np.eye(11).tolist()}  # 14,641 entries
     status, answer = post(client, body)
     assert np.asarray(answer["slices"]["tensor"]).shape == (11, 11, 11, 11)
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_the_jacobian_of_a_scalar_by_a_matrix_is_a_row_of_the_gradient(
+    client: TestClient, layout: str
+) -> None:
+    rng = np.random.default_rng(3)
+    A, X = rng.standard_normal((3, 2)), rng.standard_normal((2, 3))
+    body = {
+        "expression": "tr(A X)",
+        "wrt": "X",
+        "kind": "jacobian",
+        "layout": layout,
+        "variables": {"A": {"shape": [3, 2]}, "X": {"shape": [2, 3]}},
+        "at": {"A": A.tolist(), "X": X.tolist()},
+    }
+    status, answer = post(client, body)
+    assert status == 200, answer
+    row = np.reshape(A.T, (1, -1), order="F")  # vec(∇f)^T with ∇f = A^T
+    expected = row if layout == "numerator" else row.T
+    value = np.asarray(answer["value"], dtype=float).reshape(expected.shape)
+    assert answer["shape"] == ([1, 6] if layout == "numerator" else [6])  # a column is [n]
+    np.testing.assert_allclose(value, expected, rtol=1e-12)
+    assert answer["forms"]["index"]["text"] == "∂F/∂X_kl = A_lk"
