@@ -26,24 +26,11 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import machine, serve  # noqa: E402
+from bench import _common as common  # noqa: E402
 from tests.web.hostile import probes  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Hostile inputs"
 GOAL_SECONDS = 3.0
-
-
-def write_section(text: str) -> None:
-    doc = DOC.read_text()
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        following = doc.find("\n## ", start + len(SECTION))
-        end = len(doc) if following == -1 else following + 1
-        doc = doc[:start] + text + ("\n" if following != -1 else "") + doc[end:]
-    else:
-        doc = doc.rstrip() + "\n\n" + text
-    DOC.write_text(doc)
 
 
 def main() -> None:
@@ -60,7 +47,7 @@ def main() -> None:
             "MC_RATE_LIMIT": "0",
         }
         with (
-            serve("app.main:create_app", True, env, workers=1) as base,
+            common.serve(env) as base,
             httpx.Client(base_url=base, timeout=60) as client,
         ):
             for probe in probes():
@@ -86,7 +73,7 @@ def main() -> None:
     lines = [
         SECTION,
         "",
-        f"`bench/hostile.py`, one run on {machine()}: the {len(rows)} probes of",
+        f"`bench/hostile.py`, one run on {common.machine()}: the {len(rows)} probes of",
         "`tests/web/hostile.py` sent one at a time to the app as `make run` starts it",
         "(rate limits off), each followed by a `/healthz`.",
         "",
@@ -105,7 +92,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
-        write_section(text)
+        common.write_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -22,24 +22,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import _common as common  # noqa: E402
+
 SECTION = "## Load"
 CONNECTIONS = 32
 THREADS = 2
@@ -79,42 +75,6 @@ class Run:
     p99_ms: float
     errors: int
     requests: int
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serve(app: str, factory: bool, env: dict[str, str], workers: int = WORKERS) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", app, *(["--factory"] if factory else [])]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    command += ["--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{app} did not start")
-            time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-            server.wait()
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -166,22 +126,6 @@ def wrk(
     return parse_wrk(output)
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    load = os.getloadavg()[0]
-    version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
-    wrk_version = version.split()[1] if version else "wrk"
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, "
-        f"wrk {wrk_version}, load average {load:.1f} at the start"
-    )
-
-
 def learner_cookies(base: str, count: int) -> list[str]:
     """``count`` learners' cookies, each issued by the app with a first page."""
     cookies = []
@@ -211,7 +155,7 @@ def report(results: dict[str, list[Run]], names: list[str], seconds: int, rounds
     lines = [
         SECTION,
         "",
-        f"`bench/load.py`, one run on {machine()}. The app as `make run` starts it with",
+        f"`bench/load.py`, one run on {common.machine()}. The app as `make run` starts it with",
         f"{WORKERS} worker processes and `MC_RATE_LIMIT=0`; the bare app (`bench/_bare_app.py`) the",
         f"same way. wrk with {CONNECTIONS} connections and {THREADS} threads, on the same machine, {seconds} s per",
         f"target in each of {rounds} rounds; medians over the rounds. Errors are non-2xx/3xx",
@@ -246,18 +190,6 @@ def report(results: dict[str, list[Run]], names: list[str], seconds: int, rounds
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    doc = DOC.read_text()
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        following = doc.find("\n## ", start + len(SECTION))
-        end = len(doc) if following == -1 else following + 1
-        doc = doc[:start] + text + ("\n" if following != -1 else "") + doc[end:]
-    else:
-        doc = doc.rstrip() + "\n\n" + text
-    DOC.write_text(doc)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=8)
@@ -274,8 +206,8 @@ def main() -> None:
             "MC_RATE_LIMIT": "0",
         }
         with (
-            serve("app.main:create_app", True, env) as app,
-            serve("bench._bare_app:app", False, env) as bare,
+            common.serve(env, workers=WORKERS) as app,
+            common.serve(env, "bench._bare_app:app", factory=False, workers=WORKERS) as bare,
         ):
             plan = targets(first_lesson(app), versioned_asset(app))
             bases = {"app": app, "bare": bare}
@@ -296,7 +228,7 @@ def main() -> None:
     text = report(results, [target.name for target in plan], args.seconds, args.rounds)
     print(text)
     if not args.no_write:
-        write_section(text)
+        common.write_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,8 +34,9 @@ import httpx
 
 from app.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import _common as common  # noqa: E402
+
 SECTION = "## Serving under stress"
 
 HONEST_CHECKS = [
@@ -60,47 +58,17 @@ SLOW_INPUTS = [
 ATTACK = SLOW_INPUTS[0]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve(workers: int = 1) -> Iterator[str]:
-    """The app as `make run` starts it, on a free port, with its own database."""
-    port = free_port()
+    """The app as `make run` starts it (its access log on), with its own database."""
     with tempfile.TemporaryDirectory() as data:
         env = {
             **os.environ,
             "MC_DATABASE_URL": f"sqlite:///{data}/bench.db",
             "MC_SECRET_KEY": "bench-" + "k" * 40,
         }
-        command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-        command += ["--log-level", "warning"]
-        server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.05)
+        with common.serve(env, workers=workers, access_log=True) as base:
             yield base
-        finally:
-            server.terminate()  # as Ctrl-C would: uvicorn shuts down and stops its workers
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, 9)
-                server.wait()
 
 
 def timed_post(client: httpx.Client, url: str, body: dict[str, object]) -> tuple[int, float]:
@@ -204,16 +172,6 @@ def honest_phase(base: str, seconds: float, attacker: bool) -> Phase:
     return phase
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}"
-
-
 def report(
     starts: list[tuple[float, float]], slow: list[SlowResult], alone: Phase, attacked: Phase
 ) -> str:
@@ -224,7 +182,7 @@ def report(
     lines = [
         SECTION,
         "",
-        f"`bench/serving.py`, one run on {machine()}; one uvicorn process (as `make run`) with",
+        f"`bench/serving.py`, one run on {common.machine()}; one uvicorn process (as `make run`) with",
         f"{Settings().math_workers} maths workers, a {Settings().task_time_limit:g} s limit per task.",
         "",
         "**Cold start**: the first `/api/check` after the server is up, against the median of",
@@ -271,17 +229,6 @@ def report(
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        following = doc.find("\n## ", start + len(SECTION))
-        doc = doc[:start] + text + (doc[following + 1 :] if following != -1 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="each attacker phase")
@@ -296,7 +243,7 @@ def main() -> None:
     text = report(starts, slow, alone, attacked)
     print(text)
     if not args.no_write:
-        write_section(text)
+        common.write_section(SECTION, text)
 
 
 if __name__ == "__main__":
