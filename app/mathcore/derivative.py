@@ -300,6 +300,8 @@ def _differentiate(parsed: Parsed, wrt: str, kind: Kind | None, layout: Layout) 
             notes.append(
                 "In numerator layout ∂f/∂x is the row vector (∇f)ᵀ; the gradient shown has the "
                 "shape of x."
+                if layout == "numerator"
+                else "In denominator layout ∂f/∂x is this column, ∇f itself, the shape of x."
             )
     elif kind == "jacobian":
         result = derivation.jacobian(f)

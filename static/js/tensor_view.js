@@ -13,15 +13,6 @@ const FORM_TITLES = {
   kronecker: "Kronecker form (vec-Jacobian)",
   index: "Index form",
 };
-// The page may link css/tensor.css itself; until it does, this module adds the link (a
-// stylesheet from our own origin, which the Content-Security-Policy allows).
-function ensureStyles() {
-  if (document.querySelector('link[href*="css/tensor.css"]')) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = new URL("../css/tensor.css", import.meta.url).href;
-  document.head.append(link);
-}
 const UNDECLARED_SIZE = 3; // a named size is shown at this size; the index form holds for any
 const MAX_SHOWN = 10; // rows or columns of a slice shown at most
 
@@ -227,7 +218,6 @@ function show(detail) {
     view.hidden = true;
     return;
   }
-  ensureStyles();
   const forms = response.forms;
   const items = Object.entries(FORM_TITLES)
     .filter(([key]) => forms[key]?.latex)

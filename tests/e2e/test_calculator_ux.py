@@ -149,11 +149,6 @@ def test_a_share_link_reopens_the_same_question_and_result(
         fresh.context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/mathcore/derivative.py adds the numerator-layout note to every gradient of a "
-    "vector: it should depend on the layout asked for",
-)
 def test_denominator_layout_shows_no_numerator_layout_note(live_server: str, page: Page) -> None:
     page.goto(f"{live_server}/calculator")
     type_expression(page, "x^T A x")
