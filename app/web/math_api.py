@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -23,6 +23,12 @@ from app.web.deps import PoolDep
 router = APIRouter(prefix="/api", tags=["maths"])
 
 MAX_BODY_TEXT = 10_000
+MAX_VALUE_SIDE = 200
+"""Entries in one vector, rows in one matrix and entries in one row of ``at``."""
+MAX_VALUES = 50
+"""Variables given values in one request."""
+ValueVector = Annotated[list[float], Field(max_length=MAX_VALUE_SIDE)]
+ValueRows = Annotated[list[ValueVector], Field(max_length=MAX_VALUE_SIDE)]
 MAX_SLICE_ENTRIES = 20_000
 """The largest tensor sent whole for the slice explorer (the value itself may be larger)."""
 ERROR_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -75,9 +81,11 @@ class DerivativeRequest(BaseModel):
     variables: dict[str, VariableSpec] | None = None
     kind: Literal["gradient", "jacobian", "hessian"] | None = None
     layout: Literal["numerator", "denominator"] = "numerator"
-    at: dict[str, float | list[float] | list[list[float]]] | None = Field(
+    at: dict[str, float | ValueVector | ValueRows] | None = Field(
         default=None,
-        description="Values to evaluate the derivative at: a number, a list (vector) or rows.",
+        max_length=MAX_VALUES,
+        description="Values to evaluate the derivative at: a number, a list (vector) or rows "
+        f"(at most {MAX_VALUE_SIDE} entries a side, for at most {MAX_VALUES} variables).",
     )
 
 

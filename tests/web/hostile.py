@@ -151,6 +151,21 @@ def probes() -> Iterator[Probe]:
         "/api/derivative",
         _json({"expression": "tr(X)", "wrt": "X", "at": {"X": [[1.5] * 100] * 100}}),
     )
+    # Values are bounded per side (200), before the body limit is ever reached.
+    yield Probe(
+        "derivative long at vector",
+        "POST",
+        "/api/derivative",
+        _json({"expression": "x^T x", "wrt": "x", "at": {"x": [1.0] * 5000}}),
+        must_refuse=True,
+    )
+    yield Probe(
+        "derivative 300 rows at",
+        "POST",
+        "/api/derivative",
+        _json({"expression": "tr(X)", "wrt": "X", "at": {"X": [[1.0]] * 300}}),
+        must_refuse=True,
+    )
     yield Probe(
         "derivative nan at",
         "POST",
