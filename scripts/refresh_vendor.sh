@@ -6,6 +6,7 @@
 #   redoc/   ReDoc's standalone bundle, for the /redoc page
 #   axe-core/  axe-core's engine, which the browser tests run on every page (never served to
 #              learners: no template loads it)
+#   mathlive/  MathLive's ESM bundle, the optional visual maths editor (fonts: KaTeX's)
 #
 # The versions come from package.json (the single pin); to upgrade, edit the pins there
 # and run this script. Needs node/npm only here, never to run or test the app.
@@ -81,3 +82,21 @@ mkdir -p "$target"
 cp "$work/axe-core/package/axe.min.js" "$work/axe-core/package/LICENSE" \
    "$work/axe-core/package/LICENSE-3RD-PARTY.txt" "$target/"
 echo "axe-core $(pin axe-core) copied to ${target#"$repo_root"/}"
+
+# The optional visual maths editor (static/js/visual_editor.js) imports the ESM bundle when a
+# learner turns it on. Its fonts are KaTeX's, byte for byte: the editor loads them from
+# katex/fonts/ (MathfieldElement.fontsDirectory), so they are checked here, not copied. Its
+# keypress sounds are not vendored (the editor sets soundsDirectory to null).
+unpack mathlive
+target="$repo_root/static/vendor/mathlive"
+rm -rf "$target"
+mkdir -p "$target"
+cp "$work/mathlive/package/mathlive.min.mjs" "$target/"
+cp "$work/mathlive/package/LICENSE.txt" "$target/LICENSE"
+for font in "$work/mathlive/package/fonts/"*.woff2; do
+  if ! cmp -s "$font" "$repo_root/static/vendor/katex/fonts/$(basename "$font")"; then
+    echo "MathLive's $(basename "$font") is not KaTeX's: vendor MathLive's fonts/ too" >&2
+    exit 1
+  fi
+done
+echo "MathLive $(pin mathlive) copied to ${target#"$repo_root"/}"

@@ -187,3 +187,46 @@ def test_axe_core_is_served_as_javascript(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert response.content == (AXE_DIR / "axe.min.js").read_bytes()
+
+
+# MathLive: the optional visual maths editor, imported by static/js/visual_editor.js.
+MATHLIVE_DIR = VENDOR_DIR / "mathlive"
+VISUAL_EDITOR_JS = REPO_ROOT / "static" / "js" / "visual_editor.js"
+
+
+def test_committed_mathlive_matches_the_package_json_pin() -> None:
+    head = (MATHLIVE_DIR / "mathlive.min.mjs").read_text()[:100]
+    found = re.match(r"/\*\* MathLive (\S+) \*/", head)
+    assert found is not None, "mathlive.min.mjs carries no MathLive banner"
+    assert found.group(1) == pins()["mathlive"], "run scripts/refresh_vendor.sh"
+
+
+def test_mathlive_licence_is_committed_and_nothing_else_is() -> None:
+    licence = (MATHLIVE_DIR / "LICENSE").read_text()
+    assert "Arno Gourdol" in licence and "Permission is hereby granted, free of charge" in licence
+    assert {path.name for path in MATHLIVE_DIR.iterdir()} == {"LICENSE", "mathlive.min.mjs"}
+
+
+def test_every_font_mathlive_loads_is_katex_s_committed_font() -> None:
+    # The editor points MathfieldElement.fontsDirectory at katex/fonts/: same files, one copy.
+    bundle = (MATHLIVE_DIR / "mathlive.min.mjs").read_text()
+    fonts = set(re.findall(r'\["(KaTeX_[A-Za-z0-9]+-[A-Za-z]+)"', bundle))
+    assert len(fonts) >= 20, "mathlive.min.mjs no longer lists its fonts as expected"
+    missing = sorted(
+        font for font in fonts if not (KATEX_DIR / "fonts" / f"{font}.woff2").is_file()
+    )
+    assert missing == []
+    assert '"../vendor/katex/fonts"' in VISUAL_EDITOR_JS.read_text()
+
+
+def test_the_visual_editor_loads_the_committed_bundle() -> None:
+    referenced = re.findall(r'"\.\./vendor/mathlive/([^"]+)"', VISUAL_EDITOR_JS.read_text())
+    assert referenced == ["mathlive.min.mjs"]
+
+
+def test_mathlive_is_served_as_javascript(client: TestClient) -> None:
+    # A module import needs a JavaScript type; served from here, script-src 'self' allows it.
+    response = client.get("/static/vendor/mathlive/mathlive.min.mjs")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.content == (MATHLIVE_DIR / "mathlive.min.mjs").read_bytes()
