@@ -131,6 +131,13 @@ function picker(label, axis, onChange) {
   return element("label", { class: "tensor-pick" }, `${axis.letter} = `, select, " ");
 }
 
+function valuesText(at) {
+  if (!at) return "the values given";
+  return Object.entries(at)
+    .map(([name, value]) => `${name} = ${JSON.stringify(value).replaceAll(",", ", ")}`)
+    .join("; ");
+}
+
 function explorer(response) {
   const structure = response.index_structure;
   const slices = response.slices ?? null;
@@ -184,7 +191,7 @@ function explorer(response) {
     renderTex(output, `${lhs} = ${tex}`, true);
     output.dataset.slice = sub.join(",");
     const notes = [];
-    if (slices) notes.push("Numbers at the values given.");
+    if (slices) notes.push(`Numbers at ${valuesText(response.at)}.`);
     else notes.push("Each entry is the index form at its indices.");
     if (all.some((a) => a.named)) notes.push(`Sizes not declared are shown as ${UNDECLARED_SIZE}; the index form holds for any size.`);
     if (truncated) notes.push(`The first ${MAX_SHOWN} rows and columns are shown.`);
@@ -197,8 +204,61 @@ function explorer(response) {
     draw();
   }
   box.append(heading, modes, pickers, caption, output, note);
+  box.tabIndex = -1; // focus lands here when numbers replace the symbols
   build();
   return box;
+}
+
+/** Values for every variable of `shapes` ({name: [dims]}), each named size taken as
+ * UNDECLARED_SIZE: square matrices near 2I (invertible, with a positive determinant, and
+ * symmetric positive definite when symmetrised), the rest between 0.5 and 1.5 (positive, so
+ * logs and square roots are defined). Rounded to two decimals, so a learner can retype them. */
+export function sampleValues(shapes, declared = {}) {
+  const size = (dim) => (Number.isInteger(dim) ? dim : UNDECLARED_SIZE);
+  const draw = () => Math.round((0.5 + Math.random()) * 100) / 100;
+  const at = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    const dims = shape.map(size);
+    if (dims.length === 0) at[name] = draw();
+    else if (dims.length === 1 || dims[1] === 1) at[name] = Array.from({ length: dims[0] }, draw);
+    else {
+      const rows = Array.from({ length: dims[0] }, (_, i) =>
+        Array.from({ length: dims[1] }, (_, j) => (dims[0] === dims[1] && i === j ? 2 : 0) + draw() / 10),
+      );
+      const symmetric = (declared[name]?.properties ?? []).some((p) => ["symmetric", "spd"].includes(p));
+      if (symmetric && dims[0] === dims[1]) {
+        for (let i = 0; i < dims[0]; i++) for (let j = 0; j < i; j++) rows[i][j] = rows[j][i];
+      }
+      at[name] = rows.map((row) => row.map((v) => Math.round(v * 100) / 100));
+    }
+  }
+  return at;
+}
+
+/** "Show numbers": the same derivative asked again with sample values, shown in place. */
+function numbersButton(detail) {
+  const button = element("button", { type: "button", class: "button tensor-numbers", text: "Show numbers at sample values" });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const request = { ...detail.request, at: sampleValues(detail.response.variables ?? {}, detail.request.variables) };
+    try {
+      const response = await fetch("/api/derivative", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(request),
+      });
+      const data = await response.json();
+      if (response.ok && data.slices) {
+        show({ request, response: data });
+        view.querySelector(".tensor-explorer")?.focus();
+        return;
+      }
+      button.replaceWith(element("p", { class: "muted small", role: "status", text: data.error?.message ?? "No numbers for these values: the slices stay symbolic." }));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }
 
 function codeBlock(title, code) {
@@ -229,7 +289,9 @@ function show(detail) {
   }
   if (response.index_structure) {
     response.wrt_latex = `{${detail.request?.wrt ?? "X"}}`;
+    response.at = detail.request?.at;
     items.push(explorer(response));
+    if (!response.slices && detail.request) items.push(numbersButton(detail));
   }
   if (response.einsum) {
     const block = codeBlock("numpy.einsum code for ∂F_ij/∂X_kl", response.einsum);

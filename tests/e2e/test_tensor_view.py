@@ -109,7 +109,7 @@ def test_numeric_slices_from_a_response_with_values(
     expect(slice_.locator("annotation")).to_contain_text(
         r"\begin{bmatrix} 0 & 1 & 1 \\ 0 & 2 & 2 \end{bmatrix}"
     )
-    expect(view.locator(".tensor-note")).to_contain_text("Numbers at the values given")
+    expect(view.locator(".tensor-note")).to_contain_text("Numbers at A = [[1, 2], [3, 4]]")
 
     page.evaluate(
         "() => document.dispatchEvent(new CustomEvent('mc:derivative', { detail: null }))"
@@ -139,4 +139,31 @@ def test_the_hessian_by_a_matrix(live_server: str, page: Page, console_errors: l
         r"\partial^2 f"
     )
     assert page.locator(".katex-error").count() == 0
+    assert console_errors == []
+
+
+def test_numbers_at_sample_values_replace_the_symbols(
+    live_server: str, page: Page, console_errors: list[str]
+) -> None:
+    differentiate(page, live_server, "A X B")
+    view = page.locator("#tensor-view")
+    requests: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda r: requests.append(json.loads(r.post_data or "{}"))
+        if r.url.endswith("/api/derivative")
+        else None,
+    )
+    view.get_by_role("button", name="Show numbers at sample values").click()
+    expect(view.locator(".tensor-note")).to_contain_text("Numbers at")
+    at = requests[-1]["at"]
+    A, B = at["A"], at["B"]
+    # dF/dX_11 = A e_1 e_1^T B: row i, column j is A_i1 B_1j (named sizes shown as 3).
+    tex = view.get_by_test_id("tensor-slice").locator("annotation").text_content() or ""
+    body = tex.split(r"\begin{bmatrix}")[1].split(r"\end{bmatrix}")[0]
+    shown = [[float(cell) for cell in row.split("&")] for row in body.split(r"\\")]
+    expected = [[A[i][0] * B[0][j] for j in range(len(B[0]))] for i in range(len(A))]
+    assert len(shown) == len(expected)
+    for got, want in zip(shown, expected, strict=True):
+        assert got == pytest.approx(want, rel=1e-3, abs=1e-3)
     assert console_errors == []
