@@ -19,9 +19,27 @@ function loadMathLive() {
   mathlive ??= import(MATHLIVE).then((module) => {
     module.MathfieldElement.fontsDirectory = FONTS;
     module.MathfieldElement.soundsDirectory = null;
+    keepFieldAboveKeyboard(window.mathVirtualKeyboard);
     return module;
   });
   return mathlive;
+}
+
+/** On a touch screen MathLive's keyboard rises over the foot of the page, where a field near
+ * the bottom sits: make room below the page for it, and bring the field in use (and its
+ * preview) above it. */
+function keepFieldAboveKeyboard(keyboard) {
+  if (!keyboard) return;
+  keyboard.addEventListener("geometrychange", () => {
+    const height = keyboard.visible ? Math.ceil(keyboard.boundingRect.height) : 0;
+    document.body.style.paddingBottom = height ? `${height}px` : "";
+    const field = document.activeElement;
+    if (!height || field?.localName !== "math-field") return;
+    // The field with its preview below it, which says how the reader reads it.
+    const bottom = (field.closest(".math-input") ?? field).getBoundingClientRect().bottom;
+    const room = window.innerHeight - height;
+    if (bottom > room) window.scrollBy({ top: bottom - room + 16, behavior: "instant" });
+  });
 }
 
 function remembered() {

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 
 from tests.e2e.conftest import patient
+from tests.e2e.test_accessibility import FAILING_IMPACTS, axe_violations, start_axe
 from tests.web.test_visual_editor_latex import MATHLIVE, Step
 
 pytestmark = pytest.mark.e2e
@@ -195,6 +196,18 @@ def test_on_a_phone_the_toggle_and_the_field_work_by_touch(
     expect(page.locator("#expression")).to_have_value("x^{T}x")
     expect(page.locator("#expression-preview")).to_have_attribute("data-state", "ready")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    # MathLive's keyboard, up for a touch screen, leaves the field and its preview in sight.
+    keyboard = page.locator(".ML__keyboard .MLK__backdrop")
+    expect(keyboard).to_be_visible()
+    page.wait_for_function(
+        "([holder, keys]) => holder.getBoundingClientRect().bottom <= keys.getBoundingClientRect().top",
+        arg=[holder.element_handle(), keyboard.element_handle()],
+    )
+    # axe-core with the field (and MathLive's keyboard, up for a touch screen) on the page.
+    page.evaluate("document.fonts.ready.then(() => true)")
+    start_axe(page)
+    serious = [rule for rule in axe_violations(page) if rule["impact"] in FAILING_IMPACTS]
+    assert serious == []
     shots = os.environ.get("MC_SCREENSHOT_DIR")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
