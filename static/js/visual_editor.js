@@ -113,6 +113,12 @@ class VisualEditor {
     field.className = "visual-field";
     const label = this.holder.querySelector(`label[for="${CSS.escape(this.box.id)}"]`);
     field.setAttribute("aria-label", label ? label.textContent.trim() : "Maths");
+    // The label names the box; while the field stands in for it, a click on it is for the field.
+    label?.addEventListener("click", (event) => {
+      if (!this.on) return;
+      event.preventDefault();
+      field.focus();
+    });
     field.setAttribute("aria-describedby", this.box.getAttribute("aria-describedby") ?? "");
     field.smartFence = true;
     field.addEventListener("input", () => {

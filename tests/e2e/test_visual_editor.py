@@ -165,6 +165,42 @@ def test_on_a_practice_problem_the_field_s_answer_is_checked(
     assert console_errors == []
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_field_follows_the_theme_and_passes_axe_at_1280(
+    live_server: str, browser: Browser, scheme: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+    errors: list[str] = []
+    page = watch(patient(context.new_page()), errors)
+    try:
+        page.goto(f"{live_server}/calculator")
+        holder = page.locator(".math-input").first
+        field = turn_on(page, holder)
+        # The field's text and background are the site's, as the box's were.
+        colours = field.evaluate(
+            "(field) => [getComputedStyle(field).color, getComputedStyle(field).backgroundColor]"
+        )
+        page.get_by_text("Expression", exact=True).click()  # the label: the field keeps the focus
+        has_focus(field)
+        assert colours == holder.evaluate(
+            "(holder) => { const box = holder.querySelector('input[type=text]');"
+            " box.hidden = false; const style = getComputedStyle(box);"
+            " const found = [style.color, style.backgroundColor]; box.hidden = true; return found; }"
+        )
+        page.evaluate("document.fonts.ready.then(() => true)")
+        start_axe(page)
+        serious = [rule for rule in axe_violations(page) if rule["impact"] in FAILING_IMPACTS]
+        assert serious == []
+        shots = os.environ.get("MC_SCREENSHOT_DIR")
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            suffix = "-dark" if scheme == "dark" else ""
+            page.screenshot(path=str(Path(shots) / f"visual-editor-1280{suffix}.png"))
+        assert errors == []
+    finally:
+        context.close()
+
+
 @pytest.fixture(params=["light", "dark"])
 def phone(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[Page, list[str]]]:
     context = browser.new_context(
