@@ -60,6 +60,7 @@ def targets(lesson: str, asset: str) -> list[Target]:
         Target("bare FastAPI /healthz", "bare", "/healthz"),
         Target("/healthz", "app", "/healthz"),
         Target(f"lesson page {lesson}", "app", lesson),
+        Target("bare FastAPI, the same page's bytes", "bare", "/page"),
         Target("calculator page", "app", "/calculator"),
         Target("static asset (versioned)", "app", asset),
         Target("POST /api/check", "app", "/api/check", CHECK),
@@ -187,6 +188,14 @@ def report(results: dict[str, list[Run]], names: list[str], seconds: int, rounds
     lines += [
         f"| {goal} | {'yes' if met else '**no**'} | {measured} |" for goal, met, measured in goals
     ]
+    same_bytes = rps[names[3]]
+    lines += [
+        "",
+        "For scale: the bare app sending the lesson page's own gzipped bytes answers",
+        f"{same_bytes:.0f}/s ({100 * same_bytes / health:.0f} % of our /healthz); our lesson page is",
+        f"{100 * rps[lesson] / same_bytes:.0f} % of that, which is what serving it costs beyond",
+        "moving its bytes.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -205,30 +214,47 @@ def main() -> None:
             "MC_SECRET_KEY": "bench-" + "k" * 40,
             "MC_RATE_LIMIT": "0",
         }
-        with (
-            common.serve(env, workers=WORKERS) as app,
-            common.serve(env, "bench._bare_app:app", factory=False, workers=WORKERS) as bare,
-        ):
-            plan = targets(first_lesson(app), versioned_asset(app))
-            bases = {"app": app, "bare": bare}
-            cookies = learner_cookies(app, 2 * CONNECTIONS)
-            for target in plan:  # warm each worker's caches before measuring
-                wrk(bases[target.server] + target.path, target.body, 2, Path(folder), cookies)
-            results: dict[str, list[Run]] = {target.name: [] for target in plan}
-            for round_number in range(args.rounds):
-                for target in plan:
-                    url = bases[target.server] + target.path
-                    run = wrk(url, target.body, args.seconds, Path(folder), cookies)
-                    results[target.name].append(run)
-                    print(
-                        f"round {round_number + 1} {target.name}: {run.requests_per_second:.0f}/s "
-                        f"p50 {run.p50_ms:.1f} ms p99 {run.p99_ms:.1f} ms errors {run.errors}",
-                        flush=True,
-                    )
+        with common.serve(env, workers=WORKERS) as app:
+            lesson = first_lesson(app)
+            page = Path(folder) / "page.html.gz"
+            page.write_bytes(gzipped_page(app + lesson))
+            bare_env = {**env, "BENCH_PAGE": str(page)}
+            with common.serve(
+                bare_env, "bench._bare_app:app", factory=False, workers=WORKERS
+            ) as bare:
+                results, plan = measure(app, bare, lesson, args, Path(folder))
     text = report(results, [target.name for target in plan], args.seconds, args.rounds)
     print(text)
     if not args.no_write:
         common.write_section(SECTION, text)
+
+
+def gzipped_page(url: str) -> bytes:
+    """The page's bytes as the app sends them to a client that accepts gzip."""
+    with httpx.stream("GET", url, headers={"Accept-Encoding": "gzip"}, timeout=10) as response:
+        return b"".join(response.iter_raw())
+
+
+def measure(
+    app: str, bare: str, lesson: str, args: argparse.Namespace, folder: Path
+) -> tuple[dict[str, list[Run]], list[Target]]:
+    plan = targets(lesson, versioned_asset(app))
+    bases = {"app": app, "bare": bare}
+    cookies = learner_cookies(app, 2 * CONNECTIONS)
+    for target in plan:  # warm each worker's caches before measuring
+        wrk(bases[target.server] + target.path, target.body, 2, folder, cookies)
+    results: dict[str, list[Run]] = {target.name: [] for target in plan}
+    for round_number in range(args.rounds):
+        for target in plan:
+            url = bases[target.server] + target.path
+            run = wrk(url, target.body, args.seconds, folder, cookies)
+            results[target.name].append(run)
+            print(
+                f"round {round_number + 1} {target.name}: {run.requests_per_second:.0f}/s "
+                f"p50 {run.p50_ms:.1f} ms p99 {run.p99_ms:.1f} ms errors {run.errors}",
+                flush=True,
+            )
+    return results, plan
 
 
 if __name__ == "__main__":
