@@ -21,7 +21,13 @@ from app.mathcore.parse import Parsed
 from app.mathcore.printing import latex_name, to_latex, to_text
 from app.mathcore.simplify import simplify
 from app.mathcore.tensor_code import einsum_code, matrix_code, selfcheck_code
-from app.mathcore.tensor_derivative import TensorDerivative, build_tensor
+from app.mathcore.tensor_derivative import (
+    Form,
+    TensorDerivative,
+    VectorForms,
+    build_tensor,
+    vector_forms,
+)
 from app.mathcore.tree import (
     Call,
     Differential,
@@ -68,6 +74,17 @@ class Derivative:
     """``numpy.einsum`` code for the tensor ``∂F_ij/∂X_kl`` (tensor results only)."""
     selfcheck: str = ""
     """A function comparing the generated code with central differences (tensor results)."""
+    vector: VectorForms | None = None
+    """For a derivative by a vector (a Jacobian, a gradient or a Hessian): the differential,
+    matrix and index forms, ``vector.forms`` holding those that passed their own numerical
+    check. Tensor results keep theirs in ``tensor.forms``."""
+
+    @property
+    def forms(self) -> dict[str, Form]:
+        """The checked forms shown with the result, by name (none for a scalar variable)."""
+        if self.tensor is not None:
+            return self.tensor.forms
+        return self.vector.forms if self.vector is not None else {}
 
     @property
     def verified(self) -> bool:
@@ -107,6 +124,8 @@ class _Derivation:
             if "simplex" in v.properties and name != wrt.name
         }
         self.assumed: list[str] = []
+        self.last_differential: Expr | None = None
+        """The differential of the last :meth:`differential` call, as shown in the steps."""
 
     def finish(self, result: Expr) -> Expr:
         """``result`` simplified, with ``sum(p) = 1`` for every declared probability vector
@@ -145,6 +164,7 @@ class _Derivation:
         simpler = simplify(df, self.symmetric)
         if simpler != df:
             self.steps.append(Step("Simplify", rf"{lhs} = {to_latex(simpler)}"))
+        self.last_differential = simpler
         return simpler
 
     def gradient(self, f: Expr, lhs: str = r"\mathrm{d}f") -> Expr:
@@ -358,8 +378,35 @@ def _differentiate(parsed: Parsed, wrt: str, kind: Kind | None, layout: Layout) 
     code = numpy_code(
         f, result, parsed.variables, name, to_text(f), f"{kind} of f by {wrt}: {to_text(result)}"
     )
+    vector = None
+    if x.shape[1] == 1 and x.shape != (1, 1):
+        if kind == "hessian":
+            vector = _vector_forms(gradient, second, x, parsed, layout, kind)
+        else:
+            vector = _vector_forms(f, derivation, x, parsed, layout, kind)
     return Derivative(
-        result, kind, layout, wrt, derivation.steps, check, code, parsed.variables, notes
+        result,
+        kind,
+        layout,
+        wrt,
+        derivation.steps,
+        check,
+        code,
+        parsed.variables,
+        notes,
+        vector=vector,
+    )
+
+
+def _vector_forms(
+    function: Expr, derivation: _Derivation, x: Variable, parsed: Parsed, layout: str, kind: str
+) -> VectorForms | None:
+    """The forms of a derivative by a vector, read off the differential its steps end with."""
+    differential = derivation.last_differential
+    if differential is None or build.is_zero(differential):
+        return None
+    return vector_forms(
+        function, differential, x, parsed.variables, derivation.symmetric, layout, kind
     )
 
 

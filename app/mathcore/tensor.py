@@ -317,6 +317,45 @@ def _tidy(terms: list[Term], symmetric: set[str]) -> tuple[Term, ...]:
     return tuple(out)
 
 
+def merge_plain(linear: LinearMap, symmetric: set[str]) -> LinearMap:
+    """For a map between vectors: the terms that are one plain matrix each (a single
+    ``P ⊗ q`` or ``p ⊗ Q`` with a 1×1 side, which is just ``q P`` or ``p Q``) added into one
+    matrix, so ``dxᵀ A x + xᵀ A dx`` reads ``xᵀ (Aᵀ + A)`` rather than two terms.
+
+    >>> from app.mathcore.parse import parse
+    >>> from app.mathcore.differentials import differential_steps
+    >>> df = differential_steps(parse("x^T x").expr, {"x"})[-1][0]
+    >>> merged = merge_plain(linear_map(df, Symbol("x", ("n", 1)), set()), set())
+    >>> len(merged.terms), to_text(plain_matrix(merged.terms[0]))
+    (1, '2 x^T')
+    """
+    plain: list[Expr] = []
+    kept: list[Term] = []
+    for term in linear.terms:
+        matrix = plain_matrix(term)
+        if matrix is None:
+            kept.append(term)
+        else:
+            plain.append(build.multiply(term.coefficient, matrix))
+    if len(plain) < 2:
+        return linear
+    total = simplify(build.add(*plain), symmetric)
+    merged = _tidy([Term(build.ONE, (Kron(Identity(1), total),)), *kept], symmetric)
+    return LinearMap(merged, linear.source, linear.target)
+
+
+def plain_matrix(term: Term) -> Expr | None:
+    """The matrix of a term that is a single ``P ⊗ q`` or ``p ⊗ Q`` (a 1×1 side), else None."""
+    if len(term.factors) != 1 or not isinstance(term.factors[0], Kron):
+        return None
+    left, right = term.factors[0].left, term.factors[0].right
+    if left.is_scalar:
+        return right if isinstance(left, Identity) else build.multiply(left, right)
+    if right.is_scalar:
+        return left if isinstance(right, Identity) else build.multiply(right, left)
+    return None
+
+
 def _simplify_factor(factor: Factor, symmetric: set[str]) -> Factor:
     if isinstance(factor, Kron):
         return Kron(simplify(factor.left, symmetric), simplify(factor.right, symmetric))

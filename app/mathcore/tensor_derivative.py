@@ -15,11 +15,13 @@ The Hessian of a scalar ``f`` by a matrix is the vec-Jacobian of its gradient:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from app.mathcore.errors import LimitError
+from app.mathcore import build
+from app.mathcore.errors import LimitError, UnsupportedError
 from app.mathcore.evaluate import Array, Evaluator
 from app.mathcore.printing import latex_name, to_latex, to_text
 from app.mathcore.shapes import resolve_dim
@@ -35,6 +37,8 @@ from app.mathcore.tensor import (
     linear_map,
     map_exprs,
     map_value,
+    merge_plain,
+    plain_matrix,
     size_of,
 )
 from app.mathcore.tensor_index import IndexForm, as_jacobian, index_form, render, tensor_value
@@ -264,3 +268,150 @@ def build_tensor(
 
 def has_differential(expr: Expr, name: str) -> bool:
     return any(isinstance(n, Differential) and n.name == name for n in expr.walk())
+
+
+# ------------------------------------------------------------------------------- vectors
+
+
+@dataclass
+class VectorForms:
+    """The forms of a derivative by a vector: a Jacobian of a vector, a gradient, or (with
+    ``function`` the gradient) a Hessian, read off ``differential`` by the same linear maps
+    as a vec-Jacobian (a vector is an n×1 matrix, so ``vec`` changes nothing):
+
+    - the differential, ``df = A dx``;
+    - the matrix, ``∂f/∂x = A`` (``Aᵀ`` in denominator layout; for a gradient the row
+      ``(∇f)ᵀ`` in numerator layout and the column ``∇f`` in denominator layout);
+    - the index form, ``∂f_i/∂x_j = A_ij``.
+
+    ``forms`` holds those that passed their own check against central differences of
+    ``function``; a form that fails, or cannot be written, is left out (the result stays).
+    """
+
+    function: Expr
+    differential: Expr
+    linear: LinearMap | None
+    """``J`` in numerator layout, ``df = J dx``; None when it cannot be written."""
+    shown: LinearMap | None
+    """``J`` in the layout asked for."""
+    index: IndexForm | None
+    layout: str
+    forms: dict[str, Form]
+
+    def matrix(self, evaluator: Evaluator) -> Array:
+        """The matrix form as shown (``J``, or ``Jᵀ`` in denominator layout)."""
+        assert self.shown is not None
+        return map_value(self.shown, evaluator)
+
+    def numerator(self, evaluator: Evaluator) -> Array:
+        """The matrix form brought to numerator layout, ``J``."""
+        assert self.linear is not None and self.shown is not None
+        shown = map_value(self.shown, evaluator)
+        return shown if self.shown is self.linear else shown.T
+
+    def entries(self, evaluator: Evaluator) -> Array:
+        """``J`` entry by entry from the index form (rows follow f, columns x)."""
+        assert self.index is not None
+        return as_jacobian(tensor_value(self.index, evaluator))
+
+
+def vector_forms(
+    function: Expr,
+    differential: Expr,
+    wrt: Variable,
+    variables: dict[str, Variable],
+    symmetric: set[str],
+    layout: str,
+    kind: str,
+) -> VectorForms:
+    """The checked forms of the derivative of ``function`` by the vector ``wrt``.
+
+    >>> from app.mathcore.parse import parse
+    >>> from app.mathcore.differentials import differential_steps
+    >>> p = parse("A x", {"A": {"shape": [2, 3]}, "x": {"shape": [3]}})
+    >>> df = differential_steps(p.expr, {"x"})[-1][0]
+    >>> v = vector_forms(p.expr, df, p.variables["x"], p.variables, set(), "numerator", "jacobian")
+    >>> [v.forms[k].text for k in ("differential", "kronecker", "index")]
+    ['df = A dx', '∂f/∂x = A', '∂f_i/∂x_j = A_ij']
+    """
+    hessian = kind == "hessian"
+    x_latex, x_text = latex_name(wrt.name), wrt.name
+    d_lhs = (r"\mathrm{d}(\nabla f)", "d(∇f)") if hessian else (r"\mathrm{d}f", "df")
+    candidates: list[tuple[str, Form, Callable[[Evaluator], list[Array]]]] = [
+        (
+            "differential",
+            Form(
+                rf"{d_lhs[0]} = {to_latex(differential)}",
+                f"{d_lhs[1]} = {to_text(differential)}",
+            ),
+            lambda evaluator: [],
+        )
+    ]
+    linear: LinearMap | None = None
+    shown: LinearMap | None = None
+    index: IndexForm | None = None
+    try:
+        _guard_declared(function.shape, wrt.shape)
+        linear = merge_plain(
+            linear_map(differential, Symbol(wrt.name, wrt.shape), symmetric), symmetric
+        )
+        shown = linear if layout == "numerator" or hessian else linear.transpose(symmetric)
+        index = index_form(linear, names="ijjl" if function.is_scalar else "iljk", split=True)
+    except (UnsupportedError, LimitError):
+        linear = shown = index = None
+    result = VectorForms(function, differential, linear, shown, index, layout, {})
+    exprs: tuple[Expr, ...] = ()
+    if linear is not None and shown is not None and index is not None:
+        exprs = tuple(map_exprs(linear)) + tuple(map_exprs(shown))
+        lhs = _vector_lhs(x_latex, x_text, kind, layout)
+        plain = _one_matrix(shown)
+        candidates.append(
+            (
+                "kronecker",
+                Form(
+                    f"{lhs[0]} = {kronecker_latex(shown) if plain is None else to_latex(plain)}",
+                    f"{lhs[1]} = {kronecker_text(shown) if plain is None else to_text(plain)}",
+                ),
+                lambda evaluator: [map_value(linear, evaluator), result.numerator(evaluator)],
+            )
+        )
+        candidates.append(
+            (
+                "index",
+                Form(
+                    render(index, ("f", x_latex), latex=True, hessian=hessian),
+                    render(index, ("f", x_text), latex=False, hessian=hessian),
+                ),
+                lambda evaluator: [result.entries(evaluator)],
+            )
+        )
+    for name, form, values in candidates:
+        check = check_vec_jacobian(function, differential, values, exprs, wrt, variables)
+        if check.passed:
+            result.forms[name] = form
+    return result
+
+
+def _vector_lhs(x_latex: str, x_text: str, kind: str, layout: str) -> tuple[str, str]:
+    """The left side of the matrix form, in LaTeX and text."""
+    if kind == "hessian":
+        return (
+            rf"H = \frac{{\partial^2 f}}{{\partial {x_latex}\,\partial {x_latex}^{{\top}}}}",
+            f"H = ∂²f/∂{x_text}∂{x_text}^T",
+        )
+    partial = (rf"\frac{{\partial f}}{{\partial {x_latex}}}", f"∂f/∂{x_text}")
+    if kind == "gradient" and layout == "numerator":
+        return (rf"{partial[0]} = (\nabla f)^{{\top}}", f"{partial[1]} = (∇f)^T")
+    if kind == "gradient":
+        return (rf"{partial[0]} = \nabla f", f"{partial[1]} = ∇f")
+    return partial
+
+
+def _one_matrix(linear: LinearMap) -> Expr | None:
+    """The map as one matrix expression when it is a single plain matrix (``2 Aᵀ A``), to be
+    printed as such rather than as a Kronecker product with a 1×1 side."""
+    if len(linear.terms) != 1:
+        return None
+    term = linear.terms[0]
+    matrix = plain_matrix(term)
+    return None if matrix is None else build.multiply(term.coefficient, matrix)

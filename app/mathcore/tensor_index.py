@@ -128,11 +128,21 @@ def _relations(
     return [Entry(factor.matrix, c, d)], []
 
 
-def index_form(linear: LinearMap) -> IndexForm:
-    """The index form of ``J`` (any layout gives the same entries ``∂F_ij/∂X_kl``)."""
+def index_form(linear: LinearMap, names: str = "ijkl", split: bool = False) -> IndexForm:
+    """The index form of ``J`` (any layout gives the same entries ``∂F_ij/∂X_kl``).
+
+    ``names`` holds the letters of the free indices of F's rows, F's columns, X's rows and X's columns;
+    with ``split``, an entry of a product is written as a sum over its inner indices,
+    ``(xᵀ A)_j = Σ_a x_a A_aj``.
+    """
     p, q = linear.target
     m, n = linear.source
-    free = (_slot("i", p), _slot("j", q), _slot("k", m), _slot("l", n))
+    free = (
+        _slot(names[0], p),
+        _slot(names[1], q),
+        _slot(names[2], m),
+        _slot(names[3], n),
+    )
     terms: list[IndexTerm] = []
     for term in linear.terms:
         letters = _Letters()
@@ -153,8 +163,45 @@ def index_form(linear: LinearMap) -> IndexForm:
             index_term.entries += entries
             raw_deltas += deltas
         index_term.deltas = [Delta(x, y) for x, y in raw_deltas if x is not None and y is not None]
+        if split:
+            index_term = _split_products(index_term, names)
         terms.append(_tidy(index_term))
     return IndexForm(terms, free, linear.target, linear.source)
+
+
+def _split_products(term: IndexTerm, names: str) -> IndexTerm:
+    """Each entry of a product of arrays ``(P Q)_ab`` as ``Σ_c P_ac Q_cb``."""
+    taken = set(names) | {s.letter for s in term.summed}
+    spare = [c for c in DUMMY_LETTERS if c not in taken]
+    coefficient = term.coefficient
+    entries: list[Entry] = []
+    summed = list(term.summed)
+    pending = list(term.entries)
+    while pending:
+        entry = pending.pop(0)
+        matrix = entry.matrix
+        if isinstance(matrix, Transpose) and isinstance(matrix.arg, Product):
+            pending.insert(0, Entry(matrix.arg, entry.cols, entry.rows))
+            continue
+        factors = matrix.factors if isinstance(matrix, Product) else ()
+        arrays = [f for f in factors if not f.is_scalar]
+        if len(arrays) < 2:
+            entries.append(entry)
+            continue
+        coefficient = build.multiply(coefficient, *(f for f in factors if f.is_scalar))
+        inner: list[Slot] = [entry.rows]
+        for factor in arrays[:-1]:
+            if is_one(factor.shape[1]):
+                inner.append(None)
+                continue
+            if not spare:
+                raise UnsupportedError("this derivative needs too many summed indices", None)
+            index = Index(spare.pop(0), factor.shape[1])
+            summed.append(index)
+            inner.append(index)
+        inner.append(entry.cols)
+        pending = [Entry(f, inner[t], inner[t + 1]) for t, f in enumerate(arrays)] + pending
+    return IndexTerm(coefficient, entries, list(term.deltas), summed)
 
 
 def _fit(pair: tuple[Slot, Slot], shape: Shape) -> tuple[Slot, Slot]:
