@@ -188,6 +188,17 @@ def report(results: dict[str, list[Run]], names: list[str], seconds: int, rounds
     lines += [
         f"| {goal} | {'yes' if met else '**no**'} | {measured} |" for goal, met, measured in goals
     ]
+    check_rps = rps["POST /api/check"]
+    if check_p99 > 150:
+        lines += [
+            "",
+            f"`/api/check` is CPU-bound: {check_rps:.0f} checks/s is what the 2 cores give (shared with",
+            f"wrk), so with {CONNECTIONS} requests in flight each waits about {CONNECTIONS} / {check_rps:.0f} s ="
+            f" {1000 * CONNECTIONS / check_rps:.0f} ms",
+            "on average (Little's law), before the spread that makes p99. A p99 of 150 ms at",
+            f"{CONNECTIONS} connections needs several times that rate: more cores, or fewer connections",
+            'per core (see "Why the load goals are missed").',
+        ]
     same_bytes = rps[names[3]]
     lines += [
         "",
