@@ -385,10 +385,18 @@ def vector_forms(
                 lambda evaluator: [result.entries(evaluator)],
             )
         )
-    for name, form, values in candidates:
-        check = check_vec_jacobian(function, differential, values, exprs, wrt, variables)
-        if check.passed:
-            result.forms[name] = form
+
+    def passes(chosen: list[Callable[[Evaluator], list[Array]]]) -> bool:
+        def values(evaluator: Evaluator) -> list[Array]:
+            return [m for value in chosen for m in value(evaluator)]
+
+        return check_vec_jacobian(function, differential, values, exprs, wrt, variables).passed
+
+    # one check for all of them; only when it fails, one for each, to keep those that hold
+    if passes([values for _, _, values in candidates]):
+        result.forms = {name: form for name, form, _ in candidates}
+    elif len(candidates) > 1:
+        result.forms = {name: form for name, form, values in candidates if passes([values])}
     return result
 
 
