@@ -189,8 +189,12 @@ def test_the_symbol_bar_is_one_tab_stop_and_arrows_move_along_it(
     page.goto(f"{live_server}/calculator")
     bar = page.get_by_role("toolbar", name="Maths symbols")
     expect(bar).to_have_attribute("data-ready", "true")
+    toggle = page.get_by_role("button", name="Visual editor")
+    expect(toggle).to_be_visible()
     page.locator("#expression").focus()
-    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")  # the visual editor's toggle sits between bar and box
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Shift+Tab")  # the whole bar is one stop: its first button
     expect(bar.get_by_role("button", name="transpose")).to_be_focused()
     page.keyboard.press("ArrowRight")
     expect(bar.get_by_role("button", name="inverse, power −1")).to_be_focused()
