@@ -107,11 +107,17 @@ class FormModel(BaseModel):
 
 
 class FormsModel(BaseModel):
-    differential: FormModel = Field(description="dF, linear in dX: dF = A dX B")
-    kronecker: FormModel | None = Field(
-        default=None, description="The vec-Jacobian with Kronecker products: B^T ⊗ A"
+    differential: FormModel | None = Field(
+        default=None, description="dF, linear in dX: dF = A dX B (df = A dx for a vector)"
     )
-    index: FormModel = Field(description="Entry by entry: ∂F_ij/∂X_kl = A_ik B_lj")
+    kronecker: FormModel | None = Field(
+        default=None,
+        description="The vec-Jacobian with Kronecker products: B^T ⊗ A; by a vector, the "
+        "Jacobian (or gradient, or Hessian) as a matrix: ∂f/∂x = A",
+    )
+    index: FormModel | None = Field(
+        default=None, description="Entry by entry: ∂F_ij/∂X_kl = A_ik B_lj (∂f_i/∂x_j = A_ij)"
+    )
 
 
 class IndexEntryModel(BaseModel):
@@ -174,8 +180,9 @@ class DerivativeResponse(BaseModel):
     notes: list[str]
     forms: FormsModel | None = Field(
         default=None,
-        description="For a vec-Jacobian or a Hessian by a matrix: the differential, Kronecker "
-        "and index forms, each checked numerically.",
+        description="For a vec-Jacobian, a Hessian by a matrix, or any derivative by a vector: "
+        "the differential, Kronecker (matrix) and index forms, each checked numerically; a form "
+        "that fails its check is left out.",
     )
     index_structure: IndexStructureModel | None = Field(
         default=None,
@@ -264,11 +271,12 @@ def compute_derivative(request: DerivativeRequest) -> DerivativeResponse:
         if value is None or (isinstance(value, list) and None in _flatten(value)):
             notes.append("The derivative is not finite at these values.")
     forms = None
-    if tensor is not None:
+    shown_forms = result.forms
+    if shown_forms:
         forms = FormsModel(
             **{
                 name: FormModel(latex=form.latex, text=form.text)
-                for name, form in tensor.forms.items()
+                for name, form in shown_forms.items()
             }
         )
     return DerivativeResponse(

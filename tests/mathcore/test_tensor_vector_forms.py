@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -277,3 +278,34 @@ def test_reference_finite_differences_agree_with_closed_form(case: VectorCase) -
     known = case.known(**inputs)
     assert numeric.shape == known.shape
     np.testing.assert_allclose(numeric, known, rtol=FD_RTOL, atol=FD_RTOL * scale(known))
+
+
+# --- docs/expressions.md: the table of forms by a vector, read back and recomputed -------------
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "expressions.md"
+DOC_KINDS: dict[str, Kind | None] = {"": None, "(gradient)": "gradient", "(Hessian)": "hessian"}
+
+
+def doc_rows() -> list[tuple[str, Kind | None, list[str]]]:
+    section = DOC.read_text("utf-8").split("### Derivatives by a vector", 1)[1].split("\n#", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        if not line.startswith("| `"):
+            continue
+        first, *forms = (cell.strip().strip("`") for cell in line.strip().strip("|").split("|"))
+        expression, _, kind = first.partition("` ")
+        rows.append((expression, DOC_KINDS[kind], forms))
+    return rows
+
+
+def test_docs_table_of_vector_forms_is_what_the_engine_shows() -> None:
+    rows = doc_rows()
+    assert len(rows) == 4
+    for expression, kind, forms in rows:
+        result = differentiate(parse(expression), "x", kind)
+        assert result.status == "verified", expression
+        assert [result.forms[name].text for name in FORMS] == forms, expression
+    section = DOC.read_text("utf-8").split("### Derivatives by a vector", 1)[1]
+    for expression in ("A x", "x^T A x"):  # the denominator layout, in the prose under it
+        result = differentiate(parse(expression), "x", None, "denominator")
+        assert f"`{result.forms['kronecker'].text}`" in section, expression
