@@ -88,7 +88,9 @@ def test_vector_functions_of_vectors_keep_their_answer_and_fields(client: TestCl
     status, body = post(client, {"expression": "A x", "wrt": "x"})
     assert status == 200
     assert body["derivative"] == "A"
-    assert body["forms"] is None and body["einsum"] is None and body["vec_convention"] is None
+    # A derivative by a vector has its forms too, but no vec convention or einsum code.
+    assert body["forms"]["kronecker"]["text"] == "∂f/∂x = A"
+    assert body["einsum"] is None and body["vec_convention"] is None
 
 
 @pytest.mark.parametrize(
