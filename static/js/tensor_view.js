@@ -279,7 +279,9 @@ function show(detail) {
     return;
   }
   const forms = response.forms;
-  const items = Object.entries(FORM_TITLES)
+  // By a vector there is no vec to take: the Kronecker form is the Jacobian matrix itself.
+  const titles = response.vec_convention ? FORM_TITLES : { ...FORM_TITLES, kronecker: "Matrix form" };
+  const items = Object.entries(titles)
     .filter(([key]) => forms[key]?.latex)
     .map(([key, title]) =>
       element("div", { class: "tensor-form", "data-form": key }, element("h4", { text: title }), mathBlock(forms[key].latex)),

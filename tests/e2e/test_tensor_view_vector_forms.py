@@ -56,5 +56,7 @@ def test_forms_of_a_derivative_by_a_vector(
         expect(view.locator(f'[data-form="{form}"] annotation')).to_contain_text(tex)
     expect(view.get_by_test_id("tensor-slice")).to_have_count(0)
     expect(view.locator(".tensor-convention")).to_have_count(0)
+    if any(form == "kronecker" for form, _ in forms):  # no vec here: the Jacobian matrix itself
+        expect(view.locator('[data-form="kronecker"] h4')).to_have_text("Matrix form")
     assert page.locator(".katex-error").count() == 0
     assert console_errors == []
