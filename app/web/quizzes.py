@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, Form, HTTPException, Path, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +23,7 @@ from app.store import attempts as attempt_store
 from app.store import quizzes as store
 from app.store.learners import get_or_create_learner
 from app.store.models import QuizTake
+from app.web.accounts import CSRF_REFUSED, csrf_ok
 from app.web.deps import (
     DbDep,
     LessonsDep,
@@ -290,13 +291,18 @@ def quiz_page(
     status_code=status.HTTP_303_SEE_OTHER,
 )
 def retake(
+    request: Request,
     lesson: LessonPath,
     library: LibraryDep,
     learner: LearnerDep,
     db: DbDep,
     settings: SettingsDep,
+    csrf: Annotated[str, Form(max_length=500)] = "",
 ) -> RedirectResponse:
-    """The page's "Retake the quiz" button (a plain form): a new take, then the quiz page."""
+    """The page's "Retake the quiz" button (a plain form): a new take, then the quiz page.
+    Refused (403) without the page's CSRF token, so another site cannot start one."""
+    if not csrf_ok(request, csrf):
+        raise HTTPException(status_code=403, detail=CSRF_REFUSED)
     _quiz(library, lesson)
     learner_id = get_or_create_learner(db, learner.token, learner.learner_id)
     store.start_take(db, learner_id, lesson)

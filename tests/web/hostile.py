@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 # Text a learner (or an attacker) can type into any maths box.
 TEXTS: dict[str, str] = {
@@ -236,3 +237,33 @@ def probes() -> Iterator[Probe]:
                 f"GET {template} {name[:12]}", "GET", template.format(name), must_refuse=True
             )
     yield Probe("explore f", "GET", "/explore/gradient?f=" + "(" * 3000)
+    # The HTML forms: sign-up, sign-in, deleting progress, retaking a quiz. Without this
+    # browser's form token they are refused; the text in them must never matter.
+    forms = [
+        "/signup",
+        "/signin",
+        "/progress/delete",
+        "/practice/quiz/01-derivatives-refresher/retake",
+    ]
+    for path in forms:
+        for name in ("python-import", "nul", "lone-surrogate", "long-digits", "html"):
+            text = TEXTS[name]
+            fields = {"username": text, "password": text, "csrf": text, "confirm": text}
+            # A lone surrogate goes as the invalid UTF-8 bytes a client could send.
+            body = urlencode(fields, encoding="utf-8", errors="surrogatepass")
+            yield Probe(
+                f"form {path} {name}",
+                "POST",
+                path,
+                body.encode(),
+                "application/x-www-form-urlencoded",
+                must_refuse=True,
+            )
+        yield Probe(
+            f"form {path} 100kB",
+            "POST",
+            path,
+            b"username=" + b"x" * 100_000,
+            "application/x-www-form-urlencoded",
+            must_refuse=True,
+        )

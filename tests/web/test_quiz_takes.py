@@ -387,11 +387,27 @@ def test_the_page_resumes_the_take_and_shows_the_score_after_a_reload(learner: T
 
 
 def test_the_retake_button_starts_a_new_take(learner: TestClient) -> None:
-    learner.get(PAGE)
+    first = BeautifulSoup(learner.get(PAGE).text, "html.parser")
+    token = first.select_one(".quiz-retake input[name=csrf]")["value"]  # type: ignore[index]
     before = learner.get(f"{TAKES}/latest").json()["take"]
-    response = learner.post(f"{PAGE}/retake", follow_redirects=False)
+    response = learner.post(f"{PAGE}/retake", data={"csrf": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == PAGE
     page = BeautifulSoup(learner.get(PAGE).text, "html.parser")
     take = int(str(page.select_one("[data-quiz]")["data-take"]))
     assert take != before and take == learner.get(f"{TAKES}/latest").json()["take"]
     assert page.select_one(".quiz-score").get_text(strip=True).startswith("0 of ")
+
+
+def test_the_retake_form_needs_this_pages_csrf_token(learner: TestClient) -> None:
+    learner.get(PAGE)  # the learner holds a cookie
+    before = learner.get(f"{TAKES}/latest").json()["take"]
+    forged = learner.post(f"/practice/quiz/{LESSON}/retake", data={}, follow_redirects=False)
+    assert forged.status_code == 403
+    assert learner.get(f"{TAKES}/latest").json()["take"] == before  # no take was started
+    page = BeautifulSoup(learner.get(PAGE).text, "html.parser")
+    token = page.select_one(".quiz-retake input[name=csrf]")["value"]  # type: ignore[index]
+    sent = learner.post(
+        f"/practice/quiz/{LESSON}/retake", data={"csrf": token}, follow_redirects=False
+    )
+    assert sent.status_code == 303
+    assert learner.get(f"{TAKES}/latest").json()["take"] != before
