@@ -196,7 +196,7 @@ def report(results: dict[str, list[Run]], names: list[str], seconds: int, rounds
             f"wrk), so with {CONNECTIONS} requests in flight each waits about {CONNECTIONS} / {check_rps:.0f} s ="
             f" {1000 * CONNECTIONS / check_rps:.0f} ms",
             "on average (Little's law), before the spread that makes p99. A p99 of 150 ms at",
-            f"{CONNECTIONS} connections needs several times that rate: more cores, or fewer connections",
+            f"{CONNECTIONS} connections needs a higher rate than that: more cores, or fewer connections",
             'per core (see "Why the load goals are missed").',
         ]
     same_bytes = rps[names[3]]

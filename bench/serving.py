@@ -66,6 +66,7 @@ def serve(workers: int = 1) -> Iterator[str]:
             **os.environ,
             "MC_DATABASE_URL": f"sqlite:///{data}/bench.db",
             "MC_SECRET_KEY": "bench-" + "k" * 40,
+            "MC_RATE_LIMIT": "0",  # one address sends everything: measure lanes, not refusals
         }
         with common.serve(env, workers=workers, access_log=True) as base:
             yield base

@@ -62,7 +62,9 @@ def timed(client: TestClient, url: str, body: dict[str, Any]) -> tuple[float, in
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(base_dir=ROOT, database_url=f"sqlite:///{folder}/bench.db")
+        settings = Settings(
+            base_dir=ROOT, database_url=f"sqlite:///{folder}/bench.db", rate_limit=False
+        )
         with TestClient(create_app(settings)) as client:
             for url, make in CASES:  # warm the process (imports, first lambdify)
                 timed(client, url, make(-1, [1.0, 1.0]))

@@ -133,6 +133,7 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
         **os.environ,
         "MC_DATABASE_URL": f"sqlite:///{data_dir / 'bench.db'}",
         "MC_DATA_ROOT": str(data_dir),
+        "MC_RATE_LIMIT": "0",  # one browser drags as fast as it can
     }
     command = [
         sys.executable,
