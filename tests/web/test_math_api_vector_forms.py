@@ -8,32 +8,15 @@ as text and non-empty LaTeX. The fields of four-index results stay unset.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.mathcore.test_tensor_vector_forms import CASES, IDS, VectorCase, scale
+from tests.web.test_math_api_tensor import post, request  # the same request, by a vector
 
 FORMS = ("differential", "kronecker", "index")
 RTOL = 1e-8
-
-
-def request(case: VectorCase, layout: str, inputs: dict[str, np.ndarray]) -> dict[str, Any]:
-    return {
-        "expression": case.expression,
-        "wrt": case.wrt,
-        "variables": case.declarations(),
-        "kind": case.kind,
-        "layout": layout,
-        "at": {name: np.asarray(v, dtype=float).tolist() for name, v in inputs.items()},
-    }
-
-
-def post(client: TestClient, body: dict[str, Any]) -> tuple[int, Any]:
-    response = client.post("/api/derivative", json=body)
-    return response.status_code, response.json()
 
 
 @pytest.mark.parametrize("layout", ["numerator", "denominator"])
