@@ -24,7 +24,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.conftest import REPO_ROOT, write_fixture_lessons
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 8
 
 _folder = Path(tempfile.mkdtemp(prefix="mc-schemathesis-"))
 APP = create_app(
