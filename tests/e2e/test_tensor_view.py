@@ -150,9 +150,11 @@ def test_numbers_at_sample_values_replace_the_symbols(
     requests: list[dict[str, Any]] = []
     page.on(
         "request",
-        lambda r: requests.append(json.loads(r.post_data or "{}"))
-        if r.url.endswith("/api/derivative")
-        else None,
+        lambda r: (
+            requests.append(json.loads(r.post_data or "{}"))
+            if r.url.endswith("/api/derivative")
+            else None
+        ),
     )
     view.get_by_role("button", name="Show numbers at sample values").click()
     expect(view.locator(".tensor-note")).to_contain_text("Numbers at")
