@@ -101,7 +101,8 @@ def tree_version(files: dict[str, Path]) -> str:
     return digest.hexdigest()
 
 
-def _accepts_gzip(headers: Headers) -> bool:
+def accepts_gzip(headers: Headers) -> bool:
+    """The request's Accept-Encoding allows gzip (and does not give it q=0)."""
     for part in headers.get("accept-encoding", "").split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() in ("gzip", "*"):
@@ -109,7 +110,8 @@ def _accepts_gzip(headers: Headers) -> bool:
     return False
 
 
-def _etag_matches(headers: Headers, etag: str) -> bool:
+def etag_matches(headers: Headers, etag: str) -> bool:
+    """If-None-Match names ``etag`` (or its gzip-suffixed or weak form), or is ``*``."""
     given = headers.get("if-none-match")
     if not given:
         return False
@@ -197,11 +199,11 @@ class StaticAssets:
         }
         if asset.gzipped is not None:
             response_headers["Vary"] = "Accept-Encoding"
-        if _etag_matches(headers, asset.etag):
+        if etag_matches(headers, asset.etag):
             await Response(status_code=304, headers=response_headers)(scope, receive, send)
             return
         body = asset.body
-        if asset.gzipped is not None and _accepts_gzip(headers):
+        if asset.gzipped is not None and accepts_gzip(headers):
             body = asset.gzipped
             response_headers["Content-Encoding"] = "gzip"
         response = Response(

@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from app.web.assets import accepts_gzip, etag_matches
 from app.web.learner import read_learner
 
 # Pages are private (a new visitor's first page sets the learner cookie) and revalidated
@@ -75,33 +76,14 @@ class PageCache:
         return len(self._pages)
 
 
-def _accepts_gzip(request: Request) -> bool:
-    for part in request.headers.get("accept-encoding", "").split(","):
-        coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "*"):
-            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
-
-
-def _etag_matches(request: Request, etag: str) -> bool:
-    given = request.headers.get("if-none-match")
-    if not given:
-        return False
-    bare = etag.strip('"')
-    return any(
-        tag.strip().removeprefix("W/").strip('"') in (bare, f"{bare}-gzip")
-        for tag in given.split(",")
-    )
-
-
 def page_response(request: Request, page: RenderedPage, status_code: int = 200) -> Response:
     headers = {"ETag": page.etag, "Cache-Control": PAGE_CACHE_CONTROL}
     if page.gzipped is not None:
         headers["Vary"] = "Accept-Encoding"
-    if status_code == 200 and _etag_matches(request, page.etag):
+    if status_code == 200 and etag_matches(request.headers, page.etag):
         return Response(status_code=304, headers=headers)
     body = page.body
-    if page.gzipped is not None and _accepts_gzip(request):
+    if page.gzipped is not None and accepts_gzip(request.headers):
         body = page.gzipped
         headers["Content-Encoding"] = "gzip"
     if request.method == "HEAD":
