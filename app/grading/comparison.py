@@ -25,10 +25,10 @@ import numpy as np
 
 from app.grading.comparison_figures import field_figure, patch_figure
 from app.grading.equivalence import declared_with, merged_variables
-from app.grading.numeric import SEED, value_of
+from app.grading.numeric import SEED, draw_values, value_of
 from app.mathcore.evaluate import Array, Evaluator
 from app.mathcore.parse import parse
-from app.mathcore.sampling import assign_sizes, draw
+from app.mathcore.sampling import assign_sizes
 from app.mathcore.tree import Differential, Expr
 from app.mathcore.values import to_json
 from app.mathcore.variables import Variable
@@ -258,16 +258,15 @@ def _draw(
     positive: bool,
     fixed: Mapping[str, Array] | None,
 ) -> dict[str, Array]:
-    values: dict[str, Array] = {}
-    for name, variable in variables.items():
-        if fixed and name in fixed:
-            values[name] = np.asarray(fixed[name], dtype=float)
-            continue
-        rows, cols = (d if isinstance(d, int) else sizes[str(d)] for d in variable.shape)
-        # rounding keeps symmetry, diagonals and positivity (spd draws have eigenvalues >= 1)
-        drawn = np.round(draw(rows, cols, variable.properties, rng, positive), DECIMALS)
-        values[name] = drawn + 0.0  # + 0.0: no -0 in the table
-    return values
+    drawn = draw_values(variables, sizes, rng, False, positive, None, fixed)
+    return {
+        name: np.asarray(value, dtype=float)
+        if fixed and name in fixed
+        # rounding keeps symmetry, diagonals and positivity (spd draws have eigenvalues >= 1);
+        # + 0.0: no -0 in the table
+        else np.round(value, DECIMALS) + 0.0
+        for name, value in drawn.items()
+    }
 
 
 def _agrees(estimate: Array, truth: Array, kind: str | None) -> bool:

@@ -136,7 +136,7 @@ def evaluate_together(
         if len(table.rows) >= count:
             break
         spread, positive = MODES[mode]
-        values = _draw_values(variables, sizes, rng, spread, positive, extra_properties, fixed)
+        values = draw_values(variables, sizes, rng, spread, positive, extra_properties, fixed)
         for name in variables:
             shape = values[name].shape
             values["d" + name] = (
@@ -164,7 +164,7 @@ def _add_row(table: ValueTable, exprs: Sequence[Expr], values: dict[str, Array])
     return True
 
 
-def _draw_values(
+def draw_values(
     variables: Mapping[str, Variable],
     sizes: Mapping[str, int],
     rng: np.random.Generator,
@@ -173,6 +173,7 @@ def _draw_values(
     extra_properties: Mapping[str, frozenset[str]] | None,
     fixed: Mapping[str, Array] | None,
 ) -> dict[str, Array]:
+    """One value per variable at ``sizes``: ``fixed`` ones as given, the rest drawn."""
     values: dict[str, Array] = {}
     for name, variable in variables.items():
         if fixed and name in fixed:
