@@ -175,7 +175,8 @@ IDS = [case.id for case in CASES]
 LAYOUTS = ["numerator", "denominator"]
 
 
-def engine(case: TensorCase, layout: str) -> Derivative:
+def engine(case: TensorCase | Any, layout: str) -> Derivative:
+    """The engine's derivative for a table row (test_tensor_vector_forms.py's rows too)."""
     return differentiate(
         parse(case.expression, case.declarations()),
         case.wrt,

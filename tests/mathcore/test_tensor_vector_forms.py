@@ -18,13 +18,14 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 
-from app.mathcore.derivative import Derivative, differentiate
+from app.mathcore.derivative import differentiate
 from app.mathcore.evaluate import Evaluator
 from app.mathcore.parse import parse
 from app.mathcore.printing import to_text
 from app.mathcore.tensor import LinearMap, Term, merge_plain
 from app.mathcore.tensor_index import index_form
 from tests.mathcore.derivative_cases import Var, finite_difference, mat, sigmoid, softmax, vec
+from tests.mathcore.test_tensor_cases import engine, scale  # the same for rows by a vector
 
 Kind = Literal["gradient", "jacobian", "hessian"]
 EXACT_RTOL = 1e-8
@@ -129,19 +130,6 @@ CASES = [
 ]
 # fmt: on
 IDS = [case.id for case in CASES]
-
-
-def engine(case: VectorCase, layout: str) -> Derivative:
-    return differentiate(
-        parse(case.expression, case.declarations()),
-        case.wrt,
-        case.kind,
-        layout,  # type: ignore[arg-type]
-    )
-
-
-def scale(a: np.ndarray) -> float:
-    return max(1.0, float(np.max(np.abs(a))))
 
 
 def expected_matrix(case: VectorCase, known: np.ndarray, layout: str) -> np.ndarray:
